@@ -1,0 +1,52 @@
+// What every vmdrift command shares: exit code 2 and one line for any error, and the flags that name a target.
+import {Command, Flags, type Interfaces} from '@oclif/core'
+import {describeError, InputError, TargetError} from '../errors.js'
+import {colorLevel, palette} from '../report/colors.js'
+
+export abstract class BaseCommand extends Command {
+  static override baseFlags = {
+    debug: Flags.boolean({description: 'print the stack of an internal error', helpGroup: 'GLOBAL'}),
+  }
+
+  protected get colors() {
+    return palette(colorLevel(process.stdout.isTTY))
+  }
+
+  /** 0 in sync, 1 drift, 2 error: set, never thrown, so --json output stays the command's result. */
+  protected setExitCode(code: 0 | 1 | 2): void {
+    process.exitCode = Math.max(Number(process.exitCode ?? 0), code)
+  }
+
+  // oclif's own parse errors (unknown flag, missing argument, bad value) are input errors like any other.
+  protected override async parse<F extends Interfaces.FlagOutput, B extends Interfaces.FlagOutput, A extends Interfaces.ArgOutput>(
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[],
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    try {
+      return await super.parse(options, argv)
+    } catch (error) {
+      const message = (error as Error).message.split('\n').find((line) => line.trim()) ?? 'bad arguments'
+      throw new InputError(message.trim(), `see: vmdrift ${this.id ?? ''} --help`.replace(/ +--/, ' --'))
+    }
+  }
+
+  protected override async catch(error: Interfaces.CommandError): Promise<void> {
+    process.exitCode = 2
+    const known = error instanceof InputError || error instanceof TargetError
+    const line = describeError(error)
+    if (this.jsonEnabled()) this.logJson({error: {kind: known ? error.name : 'InternalError', message: line}})
+    process.stderr.write(`vmdrift: ${line}\n`)
+    if (!known && process.argv.includes('--debug')) process.stderr.write(`${error.stack}\n`)
+  }
+}
+
+export const targetFlags = {
+  identity: Flags.string({char: 'i', description: 'private key file to log in with (instead of ssh_config, the agent and ~/.ssh/id_*)', helpGroup: 'TARGET'}),
+  'known-hosts': Flags.string({description: 'known_hosts file that must hold the host key [default: ~/.ssh/known_hosts]', helpGroup: 'TARGET'}),
+  'ssh-config': Flags.string({description: 'ssh_config file to resolve the target alias in [default: ~/.ssh/config]', helpGroup: 'TARGET'}),
+  sudo: Flags.boolean({description: 'run the read script under sudo -n on the host', helpGroup: 'TARGET'}),
+  root: Flags.string({description: 'read every path under DIR instead of / (an offline root such as a mounted VM disk)', helpGroup: 'TARGET'}),
+  timeout: Flags.integer({description: 'seconds to wait for the host to connect and to answer', default: 60, min: 1, helpGroup: 'TARGET'}),
+}
+
+export const baselineFlag = Flags.string({char: 'b', description: 'baseline file [default: baselines/<TARGET>.yaml]'})

@@ -1,0 +1,53 @@
+import {Args, Flags} from '@oclif/core'
+import {BaseCommand, baselineFlag, targetFlags} from '../cli/base.js'
+import type {CaptureResult} from '../core/check.js'
+
+export default class Capture extends BaseCommand {
+  static override summary = 'Snapshot a host into a baseline file, to review and commit.'
+  static override description =
+    'Reads unit files, drop-ins, enablement links and masks, the kernel command line, watched binaries and the Docker daemon configuration in one SSH round trip, and writes them as deterministic YAML. The old baseline is replaced only when the capture succeeds.'
+  static override examples = [
+    '<%= config.bin %> capture helix-vm',
+    '<%= config.bin %> capture auditor@127.0.0.1:2222 --identity ~/.ssh/vm_key --sudo',
+    "<%= config.bin %> capture local --root /mnt/vm-disk --watch '/opt/helix/bin/*'",
+  ]
+  static override enableJsonFlag = true
+  static override args = {
+    target: Args.string({description: 'ssh_config alias, user@host[:port], or local', required: true}),
+  }
+  static override flags = {
+    ...targetFlags,
+    baseline: baselineFlag,
+    watch: Flags.string({
+      char: 'w',
+      description: 'also watch these files (path or shell glob on the host; repeatable) besides /usr/local/bin/* and /usr/local/sbin/*',
+      multiple: true,
+      default: [],
+    }),
+  }
+
+  async run(): Promise<CaptureResult> {
+    const {args, flags} = await this.parse(Capture)
+    const [{capture}, {resolveTarget}, {defaultBaselinePath}, {renderCapture}, {InputError}] = await Promise.all([
+      import('../core/check.js'),
+      import('../transport/resolve.js'),
+      import('../baselines/store.js'),
+      import('../report/text.js'),
+      import('../errors.js'),
+    ])
+    for (const glob of flags.watch) if (!glob.startsWith('/')) throw new InputError(`--watch ${glob}: give an absolute path or glob`)
+    const target = resolveTarget(args.target, {...flags, knownHosts: flags['known-hosts'], sshConfig: flags['ssh-config']})
+    try {
+      const result = await capture(target, {
+        baselineFile: flags.baseline ?? defaultBaselinePath(args.target),
+        watch: flags.watch,
+        root: flags.root,
+        sudo: flags.sudo,
+      })
+      if (!this.jsonEnabled()) process.stdout.write(renderCapture(result, this.colors))
+      return result
+    } finally {
+      await target.close()
+    }
+  }
+}

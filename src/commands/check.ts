@@ -1,0 +1,44 @@
+import {Args} from '@oclif/core'
+import {BaseCommand, baselineFlag, targetFlags} from '../cli/base.js'
+import type {CheckResult} from '../core/check.js'
+
+export default class Check extends BaseCommand {
+  static override summary = 'Compare a host with its baseline; exit 0 in sync, 1 drift, 2 error.'
+  static override description =
+    'Reads the host in one SSH round trip and reports every unit file, drop-in, enablement link, kernel parameter, watched file and Docker setting that differs from the baseline, with when it was written and a unified diff.'
+  static override examples = [
+    '<%= config.bin %> check helix-vm && ./run-tests',
+    '<%= config.bin %> check helix-vm --json',
+    '<%= config.bin %> check local --root /mnt/vm-disk --baseline baselines/helix-vm.yaml',
+  ]
+  static override enableJsonFlag = true
+  static override args = {
+    target: Args.string({description: 'ssh_config alias, user@host[:port], or local', required: true}),
+  }
+  static override flags = {...targetFlags, baseline: baselineFlag}
+
+  async run(): Promise<CheckResult> {
+    const {args, flags} = await this.parse(Check)
+    const [{check}, {resolveTarget}, {defaultBaselinePath}, {renderCheck}] = await Promise.all([
+      import('../core/check.js'),
+      import('../transport/resolve.js'),
+      import('../baselines/store.js'),
+      import('../report/text.js'),
+    ])
+    const target = resolveTarget(args.target, {...flags, knownHosts: flags['known-hosts'], sshConfig: flags['ssh-config']})
+    try {
+      const result = await check(target, {baselineFile: flags.baseline ?? defaultBaselinePath(args.target), root: flags.root, sudo: flags.sudo})
+      if (!this.jsonEnabled()) process.stdout.write(renderCheck(result, this.colors))
+      this.setExitCode(checkExitCode(result))
+      return result
+    } finally {
+      await target.close()
+    }
+  }
+}
+
+/** 2 when part of the host could not be checked, else 1 on any finding, else 0. */
+export function checkExitCode(result: CheckResult): 0 | 1 | 2 {
+  if (Object.keys(result.unavailable).length) return 2
+  return result.findings.length ? 1 : 0
+}

@@ -1,0 +1,16 @@
+import {Args} from '@oclif/core'
+import {BaseCommand} from '../cli/base.js'
+
+export default class Schema extends BaseCommand {
+  static override summary = 'Print the JSON Schema of a baseline file, or of the --json result of check and diff.'
+  static override examples = ['<%= config.bin %> schema > baseline.schema.json', '<%= config.bin %> schema check-result']
+  static override args = {
+    name: Args.string({description: 'which schema', options: ['baseline', 'check-result'], default: 'baseline'}),
+  }
+
+  async run(): Promise<void> {
+    const {args} = await this.parse(Schema)
+    const {loadSchema} = await import('../schemas.js')
+    process.stdout.write(`${JSON.stringify(loadSchema(args.name as 'baseline' | 'check-result'), null, 2)}\n`)
+  }
+}

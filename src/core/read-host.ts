@@ -1,0 +1,74 @@
+// Reads a host once: every collector's probes in one script, one exec, then pure parsing per collector.
+import {createHash, randomBytes} from 'node:crypto'
+import type {CaptureOptions, Collector, Probe, ProbeResult} from '../collectors/types.js'
+import {TargetError} from '../errors.js'
+import type {Target} from '../transport/types.js'
+import {FrameError, parseStream} from './frames.js'
+import {compileScript} from './script.js'
+import type {Snapshot} from './types.js'
+
+export interface ReadOptions {
+  collectors: Collector[]
+  capture: CaptureOptions
+  /** read every path under this directory on the target instead of / */
+  root?: string
+  sudo?: boolean
+}
+
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
+
+/** Probe ids are namespaced by collector, so two collectors may both call a probe `files`. */
+function probesOf(collectors: Collector[], capture: CaptureOptions): Probe[] {
+  return collectors.flatMap((collector) =>
+    collector.probes(capture).map((probe) => ({...probe, id: `${collector.id}/${probe.id}`})),
+  )
+}
+
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0] ?? ''
+}
+
+export async function readHost(target: Target, options: ReadOptions): Promise<Snapshot> {
+  const boundary = `vmdrift-${randomBytes(16).toString('hex')}`
+  const script = compileScript(probesOf(options.collectors, options.capture), {boundary, root: options.root})
+  const result = await target.runScript(script, {sudo: options.sudo})
+  let results: Record<string, ProbeResult>
+  try {
+    ;({results} = parseStream(result.stdout, boundary, sha256))
+  } catch (error) {
+    if (!(error instanceof FrameError)) throw error
+    const stderr = firstLine(result.stderr)
+    throw new TargetError(
+      `${target.name}: the capture script failed (exit ${result.exitCode ?? 'signal'})${stderr ? `: ${stderr}` : ''}`,
+      target.name,
+      {
+        exitCode: result.exitCode,
+        stderr: result.stderr,
+        hint: /sudo/.test(stderr) ? '--sudo needs passwordless sudo (sudo -n) on the host' : error.message,
+      },
+    )
+  }
+
+  const snapshot: Snapshot = {
+    target: target.name,
+    options: {...options.capture, collectors: options.collectors.map((c) => c.id)},
+    collectors: {},
+    meta: {},
+    unavailable: {},
+    warnings: [],
+  }
+  for (const collector of options.collectors) {
+    const own: Record<string, ProbeResult> = {}
+    for (const probe of collector.probes(options.capture)) {
+      // A probe that matched nothing printed nothing: that is an empty result, not an unavailable one.
+      const probeResult = results[`${collector.id}/${probe.id}`] ?? {records: []}
+      if (probeResult.unavailable) snapshot.unavailable[collector.id] ??= probeResult.unavailable
+      own[probe.id] = probeResult
+    }
+    const output = collector.parse(own, options.capture)
+    snapshot.collectors[collector.id] = output.items
+    snapshot.meta[collector.id] = output.meta
+    snapshot.warnings.push(...(output.warnings ?? []).map((w) => `${collector.id}: ${w}`))
+  }
+  return snapshot
+}

@@ -1,0 +1,137 @@
+import {createHash} from 'node:crypto'
+import {existsSync} from 'node:fs'
+import {mkdir, mkdtemp, rm, symlink, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import type {Probe} from '../collectors/types.js'
+import {LocalTarget} from '../transport/local.js'
+import {parseStream} from './frames.js'
+import {compileScript, shGlob, shQuote} from './script.js'
+
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
+const BOUNDARY = 'vmdrift-0123456789abcdef'
+
+async function run(probes: Probe[], root: string) {
+  const script = compileScript(probes, {boundary: BOUNDARY, root})
+  const out = await new LocalTarget().runScript(script)
+  expect(out.stderr).toBe('')
+  return parseStream(out.stdout, BOUNDARY, sha256).results
+}
+
+// Names that would run something if any of them reached sh unquoted.
+const HOSTILE = [
+  'a b.conf',
+  "it's.conf",
+  '$(touch PWNED).conf',
+  '`touch PWNED`.conf',
+  'x;touch PWNED.conf',
+  'new\nline.conf',
+  '-rf.conf',
+  '"quoted".conf',
+  '*.conf',
+]
+
+describe('script', () => {
+  let root: string
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'vmdrift-script-'))
+  })
+  afterEach(async () => {
+    await rm(root, {recursive: true, force: true})
+  })
+
+  it('quotes values so that sh reads them back verbatim', async () => {
+    for (const value of HOSTILE) {
+      const out = await new LocalTarget().runScript(`printf '%s' ${shQuote(value)}`)
+      expect(out.stdout.toString()).toBe(value)
+    }
+  })
+
+  it('leaves only glob characters unquoted', () => {
+    expect(shGlob('/usr/local/bin/*')).toBe("'/usr/local/bin/'*")
+    expect(shGlob("/opt/it's/$(x)/*.[ch]")).toBe(`'/opt/it'\\''s/$(x)/'*'.'[ch]`)
+    expect(shGlob('/etc/[!.]*')).toBe("'/etc/'[!.]*")
+  })
+
+  it('reads every hostile file name exactly, and executes none', async () => {
+    const dir = join(root, 'etc/app')
+    await mkdir(dir, {recursive: true})
+    for (const name of HOSTILE) await writeFile(join(dir, name), `content of ${name}\n`)
+    const results = await run([{kind: 'files', id: 'p', globs: ['/etc/app/*'], content: 'text'}], root)
+    const records = results.p!.records
+    expect(records.map((r) => r.path).sort()).toEqual(HOSTILE.map((n) => `/etc/app/${n}`).sort())
+    for (const record of records) expect(record.content).toBe(`content of ${record.path.slice('/etc/app/'.length)}\n`)
+    expect(existsSync(join(root, 'etc/app/PWNED'))).toBe(false)
+    expect(existsSync('PWNED')).toBe(false)
+  })
+
+  it('treats a hostile glob from the user as a pattern, never as code', async () => {
+    await mkdir(join(root, 'opt'), {recursive: true})
+    await writeFile(join(root, 'opt', '$(touch PWNED)'), 'x')
+    const results = await run([{kind: 'files', id: 'p', globs: ['/opt/$(touch PWNED)', '/opt/`id`*', "/opt/';touch PWNED;'"], content: 'sha256'}], root)
+    expect(results.p!.records.map((r) => r.path)).toEqual(['/opt/$(touch PWNED)'])
+    expect(existsSync(join(root, 'opt/PWNED'))).toBe(false)
+  })
+
+  it('reports type, mode, owner, size, mtime, link targets and hashes, and keeps bytes exact', async () => {
+    await mkdir(join(root, 'bin'), {recursive: true})
+    const binary = Buffer.from([0, 1, 2, 255, 10, 10])
+    await writeFile(join(root, 'bin/tool'), binary, {mode: 0o750})
+    await writeFile(join(root, 'bin/no-newline'), 'abc')
+    await symlink('/dev/null', join(root, 'bin/masked'))
+    const results = await run(
+      [
+        {kind: 'files', id: 'hash', globs: ['/bin/tool'], content: 'sha256'},
+        {kind: 'files', id: 'text', globs: ['/bin/*'], content: 'text'},
+      ],
+      root,
+    )
+    const tool = results.hash!.records[0]!
+    expect(tool).toMatchObject({path: '/bin/tool', type: 'file', mode: '0750', size: 6, sha256: sha256(binary)})
+    expect(tool.owner).toBeTruthy()
+    expect(tool.mtime).toBeGreaterThan(1_600_000_000)
+    const byPath = Object.fromEntries(results.text!.records.map((r) => [r.path, r]))
+    expect(byPath['/bin/no-newline']!.content).toBe('abc')
+    expect(byPath['/bin/masked']).toMatchObject({type: 'link', target: '/dev/null'})
+    // Not valid UTF-8: kept as a hash, not as mangled text.
+    expect(byPath['/bin/tool']!.content).toBeUndefined()
+    expect(byPath['/bin/tool']!.sha256).toBe(sha256(binary))
+  })
+
+  it('finds the vendor unit behind a drop-in directory and a template instance, first search-path dir wins', async () => {
+    await mkdir(join(root, 'etc/systemd/system/docker.service.d'), {recursive: true})
+    await mkdir(join(root, 'etc/systemd/system/getty@tty1.service.d'), {recursive: true})
+    await mkdir(join(root, 'lib/systemd/system'), {recursive: true})
+    await mkdir(join(root, 'usr/lib/systemd/system'), {recursive: true})
+    await writeFile(join(root, 'lib/systemd/system/docker.service'), '[Unit]\nDescription=lib\n')
+    await writeFile(join(root, 'usr/lib/systemd/system/docker.service'), '[Unit]\nDescription=usr-lib\n')
+    await writeFile(join(root, 'lib/systemd/system/getty@.service'), '[Unit]\nDescription=getty\n')
+    const results = await run(
+      [{kind: 'files', id: 'units', globs: ['/etc/systemd/system/*'], content: 'text', vendorDirs: ['/lib/systemd/system', '/usr/lib/systemd/system']}],
+      root,
+    )
+    const vendor = results.units!.records.filter((r) => r.vendor)
+    expect(vendor.map((r) => [r.path, r.content])).toEqual([
+      ['/lib/systemd/system/docker.service', '[Unit]\nDescription=lib\n'],
+      ['/lib/systemd/system/getty@.service', '[Unit]\nDescription=getty\n'],
+    ])
+  })
+
+  it('reports a probe whose tool is missing as unavailable instead of failing', async () => {
+    await writeFile(join(root, 'f'), 'x')
+    const script = compileScript([{kind: 'files', id: 'p', globs: ['/f'], content: 'sha256'}], {boundary: BOUNDARY, root})
+    // PATH without sha256sum: only a directory holding the other tools.
+    const bin = join(root, 'toolbin')
+    await mkdir(bin)
+    for (const tool of ['stat', 'readlink', 'cat']) await symlink(`/usr/bin/${tool}`, join(bin, tool))
+    const out = await new LocalTarget().runScript(`PATH=${shQuote(bin)}\n${script}`)
+    const {results} = parseStream(out.stdout, BOUNDARY, sha256)
+    expect(results.p).toEqual({records: [], unavailable: 'not found on the host: sha256sum'})
+  })
+
+  it('rejects a stream that was cut short', () => {
+    const stream = Buffer.from(`\n${BOUNDARY} F p\n/etc/x\n${BOUNDARY} S\n`)
+    expect(() => parseStream(stream, BOUNDARY, sha256)).toThrow(/ended before/)
+  })
+})

@@ -1,0 +1,98 @@
+// The pure comparison of a baseline with a snapshot: no I/O, no clock. Items are equal when their stored data is
+// equal; each difference becomes a Finding with the collector's semantic changes and a unified diff.
+import {createTwoFilesPatch} from 'diff'
+import {collectorById} from '../collectors/index.js'
+import type {Change, Collector, Item} from '../collectors/types.js'
+import type {CollectedItems, DriftClass, Finding, Snapshot} from '../core/types.js'
+
+/** A canonical serialisation: object keys sorted, so two equal items always serialise alike. */
+export function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  )
+}
+
+const SHA256 = /^[0-9a-f]{64}$/
+
+function shortValue(value: string | undefined): string {
+  if (value === undefined) return '(unset)'
+  return SHA256.test(value) ? `${value.slice(0, 12)}…` : value
+}
+
+/** One change as a person reads it: `[Unit] After: a → b` or `kernel parameters: +video=… -quiet`. */
+export function describeChange(change: Change): string {
+  if (change.added?.length || change.removed?.length) {
+    const members = [...(change.added ?? []).map((m) => `+${m}`), ...(change.removed ?? []).map((m) => `-${m}`)]
+    return `${change.field}: ${members.join(' ')}`
+  }
+  return `${change.field}: ${shortValue(change.from)} → ${shortValue(change.to)}`
+}
+
+function summarise(klass: DriftClass, item: Item, changes: Change[]): string {
+  const shown = changes.slice(0, 2).map(describeChange)
+  if (changes.length > 2) shown.push(`and ${changes.length - 2} more`)
+  if (klass === 'modified') return shown.join('; ') || 'changed'
+  const what = `${klass} ${item.type}`
+  return shown.length ? `${what}: ${shown.join('; ')}` : what
+}
+
+function changesOf(collector: Collector | undefined, key: string, before: Item, after: Item): Change[] {
+  if (!collector) return [{field: 'item', from: canonical(before), to: canonical(after)}]
+  return collector.compare(key, before, after)
+}
+
+function unifiedDiff(key: string, before: string, after: string): string {
+  if (before === after) return ''
+  const patch = createTwoFilesPatch(`baseline${key}`, `host${key}`, before, after, undefined, undefined, {context: 3})
+  // Drop the "Index:"/"===" preamble some versions print; keep from the --- line on.
+  return patch.slice(Math.max(0, patch.indexOf('---')))
+}
+
+function isoTime(seconds: number | undefined): string | undefined {
+  return seconds === undefined ? undefined : new Date(seconds * 1000).toISOString().replace(/\.000Z$/, 'Z')
+}
+
+export function diffStates(
+  baseline: {collectors: CollectedItems},
+  snapshot: Pick<Snapshot, 'collectors'> & Partial<Pick<Snapshot, 'meta' | 'unavailable'>>,
+  lookup: (id: string) => Collector | undefined = collectorById,
+): Finding[] {
+  const findings: Finding[] = []
+  const ids = [...new Set([...Object.keys(baseline.collectors), ...Object.keys(snapshot.collectors)])]
+  for (const id of ids) {
+    // A collector that could not read the host says nothing about its items: no findings, a warning instead.
+    if (snapshot.unavailable?.[id] !== undefined) continue
+    const collector = lookup(id)
+    const before = baseline.collectors[id] ?? {}
+    const after = snapshot.collectors[id] ?? {}
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()
+    for (const key of keys) {
+      const old = before[key]
+      const now = after[key]
+      if (old && now && canonical(old) === canonical(now)) continue
+      const klass: DriftClass = !old ? 'added' : !now ? 'removed' : 'modified'
+      const item = (now ?? old)!
+      if (klass !== 'modified' && collector?.isContext?.(item)) continue
+      const empty: Item = {type: item.type}
+      const changes = changesOf(collector, key, old ?? empty, now ?? empty)
+      const text = (i: Item | undefined) => (i && collector ? collector.text(i) : i ? canonical(i) : '')
+      findings.push({
+        collector: id,
+        key,
+        class: klass,
+        summary: summarise(klass, item, changes),
+        changes,
+        diff: unifiedDiff(key, text(old), text(now)),
+        ...(now ? {written: isoTime(snapshot.meta?.[id]?.[key]?.mtime)} : {}),
+      })
+    }
+  }
+  return findings.map((f) => (f.written === undefined ? withoutWritten(f) : f))
+}
+
+function withoutWritten(finding: Finding): Finding {
+  const {written: _written, ...rest} = finding
+  return rest
+}
