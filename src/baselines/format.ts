@@ -45,8 +45,7 @@ export function formatBaseline(baseline: Baseline): string {
     `# vmdrift baseline of ${baseline.target.replace(/\s+/g, ' ')}: review it like code and commit it.`,
     '# File contents are block scalars, so `git diff` of this file reads like a diff of the files.',
     '# `vmdrift schema` prints its JSON Schema.',
-    body.trimEnd(),
-    END_MARKER,
+    body + END_MARKER,
     '',
   ].join('\n')
 }
@@ -54,7 +53,7 @@ export function formatBaseline(baseline: Baseline): string {
 let validator: ReturnType<Ajv['compile']> | undefined
 
 function validate(data: unknown): ErrorObject[] {
-  validator ??= new Ajv({allErrors: false, strict: true}).compile(loadSchema('baseline'))
+  validator ??= new Ajv({allErrors: false, strict: true, allowUnionTypes: true}).compile(loadSchema('baseline'))
   return validator(data) ? [] : (validator.errors ?? [])
 }
 
@@ -81,7 +80,7 @@ function schemaMessage(error: ErrorObject): string {
 export function parseBaseline(text: string, file: string): Baseline {
   if (!text.trim()) throw new InputError(`${file}: the baseline is empty`, 'capture it again with vmdrift capture')
   const lineCounter = new LineCounter()
-  const doc = parseDocument(text, {lineCounter, uniqueKeys: true, prettyErrors: false, strict: true})
+  const doc = parseDocument(text, {lineCounter, uniqueKeys: true, prettyErrors: true, strict: true})
   const problem = doc.errors[0]
   if (problem) {
     const pos = problem.linePos?.[0]

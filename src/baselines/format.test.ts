@@ -1,0 +1,81 @@
+import {describe, expect, it} from 'vitest'
+import type {Baseline} from '../core/types.js'
+import {END_MARKER, formatBaseline, parseBaseline} from './format.js'
+
+const baseline: Baseline = {
+  vmdrift: 1,
+  target: 'helix-vm',
+  options: {collectors: ['systemd', 'files'], watch: ['/opt/helix/bin/*']},
+  collectors: {
+    files: {
+      '/usr/local/bin/helix-drm-manager': {type: 'file', size: 12, sha256: 'a'.repeat(64), owner: 'root', group: 'root', mode: '0755'},
+    },
+    systemd: {
+      '/etc/systemd/system/z.service': {content: '[Unit]\nAfter=a.service\n', type: 'unit', owner: 'root', mode: '0644'},
+      '/etc/systemd/system/a.service': {type: 'mask', target: '/dev/null'},
+    },
+  },
+}
+
+describe('baseline format', () => {
+  it('writes the same bytes whatever the order it was given, and reads back what it wrote', () => {
+    const shuffled: Baseline = {
+      ...baseline,
+      collectors: {
+        systemd: Object.fromEntries(Object.entries(baseline.collectors.systemd!).reverse()),
+        files: baseline.collectors.files!,
+      },
+    }
+    const text = formatBaseline(baseline)
+    expect(formatBaseline(shuffled)).toBe(text)
+    expect(parseBaseline(text, 'b.yaml')).toEqual(baseline)
+  })
+
+  it('stores file contents as literal block scalars, type first and content last', () => {
+    const text = formatBaseline(baseline)
+    expect(text).toContain(
+      ['    /etc/systemd/system/z.service:', '      type: unit', '      mode: "0644"', '      owner: root', '      content: |', '        [Unit]', '        After=a.service'].join('\n'),
+    )
+    expect(text.trimEnd().endsWith(END_MARKER)).toBe(true)
+    expect(text.indexOf('systemd:')).toBeLessThan(text.indexOf('files:'))
+  })
+
+  it('never shares one object between two items as a YAML alias', () => {
+    const item = {type: 'mask', target: '/dev/null'}
+    const text = formatBaseline({...baseline, collectors: {systemd: {'/a': item, '/b': item}}})
+    expect(text).not.toMatch(/[&*]a\d/)
+  })
+
+  it('keeps content that YAML would otherwise mangle', () => {
+    const content = '  leading spaces\n\ttab\ntrailing spaces   \n# not a comment\n\n'
+    const text = formatBaseline({...baseline, collectors: {systemd: {'/x': {type: 'unit', content}}}})
+    expect((parseBaseline(text, 'b.yaml').collectors.systemd!['/x']! as {content: string}).content).toBe(content)
+  })
+
+  describe('refuses a bad baseline in one line naming the place', () => {
+    const good = formatBaseline(baseline)
+    const cases: [string, string, RegExp][] = [
+      ['empty', '', /^b\.yaml: the baseline is empty$/],
+      ['not YAML', 'vmdrift: 1\n  target: [\n', /^b\.yaml:\d+:\d+: not valid YAML: /],
+      ['a duplicate key', good.replace('target: helix-vm', 'target: helix-vm\ntarget: other'), /^b\.yaml:\d+:\d+: not valid YAML: .*[Mm]ap keys must be unique/],
+      ['an unknown field', good.replace('target: helix-vm', 'target: helix-vm\nextra: 1'), /^b\.yaml:6:\d+: the document unknown field 'extra'$/],
+      ['a bad mode', good.replace('mode: "0755"', 'mode: rwxr-xr-x'), /^b\.yaml:\d+:13: collectors\.files\["\/usr\/local\/bin\/helix-drm-manager"\]\.mode must match pattern/],
+      ['an unknown collector', good.replace('  systemd:\n    /etc', '  bogus:\n    /etc'), /collectors has an invalid name 'bogus'|must be one of/],
+      ['an alias bomb', 'vmdrift: 1\na: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n', /^b\.yaml: .*alias/i],
+      ['a truncated file', good.slice(0, good.indexOf('After=a.service') + 5), /truncated/],
+    ]
+    for (const [name, text, message] of cases) {
+      it(name, () => {
+        let thrown: Error | undefined
+        try {
+          parseBaseline(text, 'b.yaml')
+        } catch (error) {
+          thrown = error as Error
+        }
+        expect(thrown?.name).toBe('InputError')
+        expect(thrown?.message).toMatch(message)
+        expect(thrown?.message).not.toContain('\n')
+      })
+    }
+  })
+})

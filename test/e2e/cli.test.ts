@@ -1,0 +1,189 @@
+// The built CLI against a real OpenSSH sshd on 127.0.0.1, serving a copy of the helix-vm fixture root (--root).
+import {execFile} from 'node:child_process'
+import {cp, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {Ajv} from 'ajv'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {startSshd} from '../support/sshd.js'
+
+const repo = fileURLToPath(new URL('../..', import.meta.url))
+const cli = join(repo, 'bin/run.js')
+
+interface Run {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+function vmdrift(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cli, ...args], {env: {...process.env, NO_COLOR: '1', SSH_AUTH_SOCK: '', ...env}}, (error, stdout, stderr) =>
+      resolve({code: error ? Number(error.code ?? 1) : 0, stdout, stderr}),
+    )
+  })
+}
+
+describe('vmdrift over a real sshd', () => {
+  let sshd: Awaited<ReturnType<typeof startSshd>>
+  let work: string
+  let root: string
+  let baseline: string
+  let flags: string[]
+
+  beforeAll(async () => {
+    sshd = await startSshd()
+    work = await mkdtemp(join(tmpdir(), 'vmdrift-e2e-'))
+    root = join(work, 'root')
+    await cp(join(repo, 'test/fixtures/helix-vm'), root, {recursive: true, verbatimSymlinks: true})
+    baseline = join(work, 'baselines/helix-vm.yaml')
+    flags = ['--ssh-config', sshd.sshConfigFile, '--root', root, '--baseline', baseline]
+  })
+
+  afterAll(async () => {
+    await sshd?.stop()
+    if (work) await rm(work, {recursive: true, force: true})
+  })
+
+  it('captures a baseline and finds the host in sync with it, one exec each', async () => {
+    const before = sshd.mark()
+    const captured = await vmdrift(['capture', sshd.alias, ...flags])
+    expect(captured.stderr).toBe('')
+    expect(captured.code).toBe(0)
+    expect(captured.stdout).toMatch(/^captured \d+ items of vmdrift-test \(systemd \d+, kernel-cmdline \d+, files 1, docker 1\)/)
+    expect(sshd.countExecRequests({since: before})).toBe(1)
+    expect(sshd.countSessionChannels({since: before})).toBe(1)
+
+    const mid = sshd.mark()
+    const checked = await vmdrift(['check', sshd.alias, ...flags])
+    expect(checked.stdout).toMatch(/^in sync: vmdrift-test against .*helix-vm\.yaml \(\d+ items\)/)
+    expect(checked.code).toBe(0)
+    expect(sshd.countExecRequests({since: mid})).toBe(1)
+  })
+
+  it('writes byte-identical baselines for an unchanged host', async () => {
+    const first = await readFile(baseline, 'utf8')
+    expect((await vmdrift(['capture', sshd.alias, ...flags])).code).toBe(0)
+    expect(await readFile(baseline, 'utf8')).toBe(first)
+    expect(first).toContain('After=systemd-udev-settle.service')
+  })
+
+  it('says what changed, where and when, exits 1, and the same as JSON', async () => {
+    const unit = join(root, 'etc/systemd/system/helix-drm-manager.service')
+    const text = await readFile(unit, 'utf8')
+    await writeFile(unit, text.replace('After=systemd-udev-settle.service', 'After=multi-user.target'))
+
+    const checked = await vmdrift(['check', sshd.alias, ...flags])
+    expect(checked.code).toBe(1)
+    expect(checked.stdout).toContain('drift: vmdrift-test against')
+    expect(checked.stdout).toMatch(/modified +\/etc\/systemd\/system\/helix-drm-manager\.service +\(written \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)/)
+    expect(checked.stdout).toContain('[Unit] After: systemd-udev-settle.service → multi-user.target')
+    expect(checked.stdout).toContain('-After=systemd-udev-settle.service\n')
+    expect(checked.stdout).toContain('+After=multi-user.target\n')
+
+    const json = await vmdrift(['check', sshd.alias, ...flags, '--json'])
+    expect(json.code).toBe(1)
+    const result = JSON.parse(json.stdout)
+    const schema = JSON.parse(await readFile(join(repo, 'schemas/check-result.schema.json'), 'utf8'))
+    const validate = new Ajv({allowUnionTypes: true, strict: false}).compile(schema)
+    expect(validate(result), JSON.stringify(validate.errors)).toBe(true)
+    expect(result.inSync).toBe(false)
+    expect(result.findings).toHaveLength(1)
+    expect(result.findings[0]).toMatchObject({
+      collector: 'systemd',
+      key: '/etc/systemd/system/helix-drm-manager.service',
+      class: 'modified',
+      changes: [{field: '[Unit] After', from: 'systemd-udev-settle.service', to: 'multi-user.target'}],
+    })
+    expect(result.findings[0].written).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
+
+    expect((await vmdrift(['capture', sshd.alias, ...flags])).code).toBe(0)
+    expect((await vmdrift(['check', sshd.alias, ...flags])).code).toBe(0)
+  })
+
+  it('refuses an unknown host key with a one-line way to accept it, exit 2', async () => {
+    const empty = join(work, 'empty_known_hosts')
+    await writeFile(empty, '')
+    const run = await vmdrift(['check', sshd.target, '--identity', sshd.identityFile, '--known-hosts', empty, '--root', root, '--baseline', baseline])
+    expect(run.code).toBe(2)
+    expect(run.stdout).toBe('')
+    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1)
+    expect(run.stderr).toMatch(/host key of \[127\.0\.0\.1\]:\d+ is not known \(ssh-ed25519 SHA256:.*ssh-keyscan -p \d+ 127\.0\.0\.1 >> /)
+  })
+
+  it('refuses a changed host key, exit 2, also with --json', async () => {
+    const other = join(work, 'other_known_hosts')
+    await writeFile(other, `[127.0.0.1]:${sshd.port} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n`)
+    const run = await vmdrift(['check', sshd.target, '--identity', sshd.identityFile, '--known-hosts', other, '--root', root, '--baseline', baseline, '--json'])
+    expect(run.code).toBe(2)
+    expect(JSON.parse(run.stdout).error).toMatchObject({kind: 'TargetError'})
+    expect(run.stderr).toMatch(/HOST KEY CHANGED for \[127\.0\.0\.1\]:\d+.*ssh-keygen -R/)
+  })
+
+  it('exits 2 on a refused key, a closed port and a bad baseline, and keeps the old baseline', async () => {
+    const good = await readFile(baseline, 'utf8')
+    const wrongKey = join(sshd.dir, 'ssh_host_ed25519_key')
+    const refused = await vmdrift(['capture', sshd.target, '--identity', wrongKey, '--known-hosts', sshd.knownHostsFile, '--root', root, '--baseline', baseline])
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toMatch(/refused every key offered/)
+
+    const closed = await vmdrift(['capture', 'root@127.0.0.1:1', '--identity', sshd.identityFile, '--known-hosts', sshd.knownHostsFile, '--baseline', baseline])
+    expect(closed.code).toBe(2)
+    expect(closed.stderr).toMatch(/cannot connect to 127\.0\.0\.1:1: ECONNREFUSED/)
+    expect(await readFile(baseline, 'utf8')).toBe(good)
+
+    const broken = join(work, 'broken.yaml')
+    await writeFile(broken, good.replace('vmdrift: 1', 'vmdrift: 2'))
+    const bad = await vmdrift(['check', sshd.alias, ...flags.slice(0, -1), broken])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/^vmdrift: .*broken\.yaml:\d+:\d+: vmdrift must be equal to constant\n$/)
+
+    const flag = await vmdrift(['check', sshd.alias, '--no-such-flag'])
+    expect(flag.code).toBe(2)
+    expect(flag.stderr.trimEnd().split('\n')).toHaveLength(1)
+  })
+})
+
+describe('vmdrift without SSH', () => {
+  it('diffs two captures offline', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'vmdrift-diff-'))
+    try {
+      const root = join(work, 'root')
+      await cp(join(repo, 'test/fixtures/helix-vm'), root, {recursive: true, verbatimSymlinks: true})
+      const a = join(work, 'a.yaml')
+      const b = join(work, 'b.yaml')
+      expect((await vmdrift(['capture', 'local', '--root', root, '--baseline', a])).code).toBe(0)
+      const grub = join(root, 'etc/default/grub')
+      await writeFile(grub, (await readFile(grub, 'utf8')).replace('GRUB_CMDLINE_LINUX_DEFAULT="quiet"', 'GRUB_CMDLINE_LINUX_DEFAULT="quiet video=Virtual-1:1920x1080"'))
+      expect((await vmdrift(['capture', 'local', '--root', root, '--baseline', b])).code).toBe(0)
+      const same = await vmdrift(['diff', a, a])
+      expect(same.code).toBe(0)
+      const run = await vmdrift(['diff', a, b, '--json'])
+      expect(run.code).toBe(1)
+      const result = JSON.parse(run.stdout)
+      expect(result.against).toBe(b)
+      const changes = result.findings.flatMap((f: {changes: unknown[]}) => f.changes)
+      expect(changes).toContainEqual(expect.objectContaining({added: ['video=Virtual-1:1920x1080']}))
+    } finally {
+      await rm(work, {recursive: true, force: true})
+    }
+  })
+
+  it('prints the committed baseline schema', async () => {
+    const run = await vmdrift(['schema'])
+    expect(run.code).toBe(0)
+    expect(JSON.parse(run.stdout)).toEqual(JSON.parse(await readFile(join(repo, 'schemas/baseline.schema.json'), 'utf8')))
+  })
+
+  it('runs the demo: the incident found, in a few seconds', async () => {
+    const run = await vmdrift(['demo'])
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain('[Unit] After: systemd-udev-settle.service → multi-user.target')
+    expect(run.stdout).toMatch(/added +\/etc\/systemd\/system\/docker\.service\.d\/helix-drm\.conf +\(written \d{4}-\d\d-\d\d 12:20:00 UTC\)/)
+    expect(run.stdout).toContain('+video=Virtual-1:1920x1080')
+    expect(run.stdout).toContain('/usr/local/bin/helix-drm-manager')
+    expect(run.stdout).toContain('check would exit 1')
+  })
+})

@@ -1,0 +1,124 @@
+// The built CLI against the real Debian 12 VM of ../shared/vm (systemd 252, OpenSSH, Docker), booted once for the
+// group. Run with `npm run test:vm` (as root: building and booting the VM needs it; see ../shared/vm/README.md).
+import {execFile, execFileSync} from 'node:child_process'
+import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+const repo = fileURLToPath(new URL('../..', import.meta.url))
+const cli = join(repo, 'bin/run.js')
+const vmScripts = process.env.VMDRIFT_VM_SCRIPTS ?? join(repo, '../shared/vm')
+const vmDir = process.env.VMDRIFT_VM_DIR ?? '/var/tmp/vmdrift-vm'
+const port = process.env.SSH_PORT ?? '2222'
+const UNIT = '/etc/systemd/system/helix-drm-manager.service'
+
+interface Run {
+  code: number
+  stdout: string
+  stderr: string
+  ms: number
+}
+
+function vmdrift(args: string[]): Promise<Run> {
+  const started = performance.now()
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cli, ...args], {env: {...process.env, NO_COLOR: '1', SSH_AUTH_SOCK: ''}}, (error, stdout, stderr) =>
+      resolve({code: error ? Number(error.code ?? 1) : 0, stdout, stderr, ms: Math.round(performance.now() - started)}),
+    )
+  })
+}
+
+/** A command in the guest, through the VM scripts' own ssh wrapper. */
+function guest(command: string): string {
+  return execFileSync(join(vmScripts, 'ssh.sh'), [command], {encoding: 'utf8'})
+}
+
+const timings: Record<string, number> = {}
+
+describe('vmdrift against the real VM', () => {
+  let work: string
+  let flags: string[]
+
+  beforeAll(async () => {
+    execFileSync(join(vmScripts, 'build.sh'), ['--if-missing'], {stdio: 'inherit'})
+    execFileSync(join(vmScripts, 'up.sh'), [], {stdio: 'inherit'})
+    work = await mkdtemp(join(tmpdir(), 'vmdrift-vm-'))
+    const sshConfig = join(work, 'ssh_config')
+    await writeFile(
+      sshConfig,
+      [
+        'Host helix-vm',
+        '  HostName 127.0.0.1',
+        `  Port ${port}`,
+        '  User auditor',
+        `  IdentityFile ${vmDir}/id_ed25519`,
+        `  UserKnownHostsFile ${vmDir}/known_hosts`,
+        '  IdentitiesOnly yes',
+        '',
+      ].join('\n'),
+    )
+    flags = ['--ssh-config', sshConfig, '--baseline', join(work, 'helix-vm.yaml'), '--sudo']
+    // A clean unit whatever an earlier run left behind.
+    guest(`sudo sed -i 's/^After=multi-user.target$/After=systemd-udev-settle.service/' ${UNIT}`)
+  })
+
+  afterAll(async () => {
+    guest(`sudo sed -i 's/^After=multi-user.target$/After=systemd-udev-settle.service/' ${UNIT}`)
+    if (work) await rm(work, {recursive: true, force: true})
+    console.log(`VM timings (ms): ${JSON.stringify(timings)}`)
+  })
+
+  it('captures the VM under sudo and finds it in sync', async () => {
+    const captured = await vmdrift(['capture', 'helix-vm', ...flags])
+    expect(captured.stderr).toBe('')
+    expect(captured.code).toBe(0)
+    timings.capture = captured.ms
+    const baseline = await readFile(flags[3]!, 'utf8')
+    expect(baseline).toContain('/etc/systemd/system/docker.service.d/helix-drm.conf:')
+    expect(baseline).toContain('/lib/systemd/system/docker.service:')
+    expect(baseline).toContain('After=systemd-udev-settle.service')
+    expect(baseline).toContain('/usr/local/bin/helix-drm-manager:')
+    expect(baseline).toContain('cmdline: root=/dev/vda ro console=ttyS0,115200 video=Virtual-1:1920x1080')
+    expect(baseline).toContain('/etc/docker/daemon.json:')
+
+    const checked = await vmdrift(['check', 'helix-vm', ...flags])
+    expect(checked.stdout).toMatch(/^in sync: helix-vm against/)
+    expect(checked.code).toBe(0)
+    timings.checkInSync = checked.ms
+  })
+
+  it('finds the After= edit made in the guest, armed (no daemon-reload), with its time of writing', async () => {
+    guest(`sudo sed -i 's/^After=systemd-udev-settle.service$/After=multi-user.target/' ${UNIT}`)
+    expect(guest('systemctl show -p NeedDaemonReload helix-drm-manager.service').trim()).toBe('NeedDaemonReload=yes')
+    const written = Number(guest(`stat -c %Y ${UNIT}`).trim())
+
+    const checked = await vmdrift(['check', 'helix-vm', ...flags, '--json'])
+    expect(checked.code).toBe(1)
+    timings.checkDrift = checked.ms
+    const result = JSON.parse(checked.stdout)
+    expect(result.findings).toHaveLength(1)
+    expect(result.findings[0]).toMatchObject({
+      collector: 'systemd',
+      key: UNIT,
+      class: 'modified',
+      changes: [{field: '[Unit] After', from: 'systemd-udev-settle.service', to: 'multi-user.target'}],
+      written: new Date(written * 1000).toISOString().replace('.000Z', 'Z'),
+    })
+  })
+
+  it('takes the edit into a new baseline, then finds the VM in sync again', async () => {
+    expect((await vmdrift(['capture', 'helix-vm', ...flags])).code).toBe(0)
+    const checked = await vmdrift(['check', 'helix-vm', ...flags])
+    expect(checked.code).toBe(0)
+  })
+
+  it('reads the VM without sudo too, as the login user', async () => {
+    const plain = flags.filter((f) => f !== '--sudo')
+    plain[3] = join(work, 'as-auditor.yaml')
+    const captured = await vmdrift(['capture', 'helix-vm', ...plain])
+    expect(captured.code).toBe(0)
+    expect((await vmdrift(['check', 'helix-vm', ...plain])).code).toBe(0)
+  })
+})
