@@ -1,5 +1,6 @@
 // What every vmdrift command shares: exit code 2 and one line for any error, and the flags that name a target.
 import {Command, Flags, type Interfaces} from '@oclif/core'
+import type {Input, OutputArgs, OutputFlags, ParserOutput} from '@oclif/core/parser'
 import {describeError, InputError, TargetError} from '../errors.js'
 import {colorLevel, palette} from '../report/colors.js'
 
@@ -18,15 +19,23 @@ export abstract class BaseCommand extends Command {
   }
 
   // oclif's own parse errors (unknown flag, missing argument, bad value) are input errors like any other.
-  protected override async parse<F extends Interfaces.FlagOutput, B extends Interfaces.FlagOutput, A extends Interfaces.ArgOutput>(
-    options?: Interfaces.Input<F, B, A>,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the signature oclif declares
+  protected override async parse<F extends OutputFlags<any>, B extends OutputFlags<any>, A extends OutputArgs<any>>(
+    options?: Input<F, B, A>,
     argv?: string[],
-  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+  ): Promise<ParserOutput<F, B, A>> {
     try {
       return await super.parse(options, argv)
     } catch (error) {
-      const message = (error as Error).message.split('\n').find((line) => line.trim()) ?? 'bad arguments'
-      throw new InputError(message.trim(), `see: vmdrift ${this.id ?? ''} --help`.replace(/ +--/, ' --'))
+      // Parsing was attempted; without this oclif warns "did not parse its arguments" outside production.
+      this.parsed = true
+      // oclif spreads one problem over several lines and ends with its own hint; say it on one.
+      const message = (error as Error).message
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line && !line.startsWith('See more help'))
+        .join(' ')
+      throw new InputError(message || 'bad arguments', `see: vmdrift ${this.id ?? ''} --help`.replace(/ +--/, ' --'))
     }
   }
 

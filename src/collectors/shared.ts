@@ -61,8 +61,12 @@ export function entryItem(record: FileRecord, fileType: string): Item | undefine
       return fileBackedItem(fileType, record)
     case 'link':
       return linkItem('link', record)
-    case 'other':
-      return {type: 'other', mode: record.mode, owner: record.owner}
+    case 'other': {
+      // Also what a record is when the host could not even stat it: then its error is all there is.
+      const item: Item = {type: 'other', mode: record.mode, owner: record.owner}
+      if (record.error !== undefined) item.error = record.error
+      return item
+    }
     case 'dir':
       return undefined
   }
@@ -101,6 +105,18 @@ export function unionKeys<K>(before: Iterable<K>, after: Iterable<K>): K[] {
   return [...new Set([...before, ...after])]
 }
 
+/**
+ * One Change per key of either map, in the order keys first appear, from `change` (undefined: no change):
+ * the shape of every semantic compare that parses both sides into named values.
+ */
+export function keyedChanges<V>(
+  before: Map<string, V>,
+  after: Map<string, V>,
+  change: (key: string, from: V | undefined, to: V | undefined) => Change | undefined,
+): Change[] {
+  return unionKeys(before.keys(), after.keys()).flatMap((key) => change(key, before.get(key), after.get(key)) ?? [])
+}
+
 /** One from/to Change per field that differs (absent on one side: that side is left out). */
 export function scalarChanges(before: Item, after: Item, skip: readonly string[] = []): Change[] {
   const changes: Change[] = []
@@ -124,15 +140,25 @@ export function fromTo(field: string, from: string | undefined, to: string | und
 
 /**
  * The difference of two sets as one Change, or undefined when they are equal. Exactly one member out and
- * one in reads better as a replacement (`After: a → b`), so that case is a from/to.
+ * one in reads better as a replacement (`After: a → b`), so that case is a from/to, where `isReplacement`
+ * agrees that the one stands for the other.
  */
-export function setChange(field: string, before: Iterable<string>, after: Iterable<string>): Change | undefined {
+export function setChange(
+  field: string,
+  before: Iterable<string>,
+  after: Iterable<string>,
+  isReplacement: (removed: string, added: string) => boolean = () => true,
+): Change | undefined {
   const beforeSet = new Set(before)
   const afterSet = new Set(after)
   const removed = [...beforeSet].filter((member) => !afterSet.has(member)).sort(compareStrings)
   const added = [...afterSet].filter((member) => !beforeSet.has(member)).sort(compareStrings)
   if (added.length === 0 && removed.length === 0) return undefined
-  if (added.length === 1 && removed.length === 1) return {field, from: removed[0], to: added[0]}
+  const [from] = removed
+  const [to] = added
+  if (added.length === 1 && removed.length === 1 && from !== undefined && to !== undefined && isReplacement(from, to)) {
+    return {field, from, to}
+  }
   const change: Change = {field}
   if (added.length > 0) change.added = added
   if (removed.length > 0) change.removed = removed
@@ -158,6 +184,11 @@ export function lineChange(field: string, before: string, after: string): Change
   const surplus = (of: Map<string, number>, over: Map<string, number>) =>
     [...of].flatMap(([line, n]) => Array<string>(Math.max(0, n - (over.get(line) ?? 0))).fill(line))
   return {field, added: surplus(afterCounts, beforeCounts), removed: surplus(beforeCounts, afterCounts)}
+}
+
+/** The content compare for text that has no syntax worth modelling: the lines that differ. */
+export function contentLines(before: string, after: string): Change[] {
+  return [lineChange('content', before, after)]
 }
 
 /**

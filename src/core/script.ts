@@ -92,6 +92,7 @@ e() {
 # else its template's (foo@bar.service -> foo@.service).
 vendor() {
   p=$1; n=${'$'}{2##*/}; n=${'$'}{n%.d}; shift 2
+  case $n in *.service|*.socket|*.device|*.mount|*.automount|*.swap|*.target|*.path|*.timer|*.slice|*.scope) ;; *) return ;; esac
   vendor1 "$p" "$n" "$@" && return
   case $n in *@?*.*) vendor1 "$p" "${'$'}{n%%@*}@.${'$'}{n##*.}" "$@" ;; esac
 }

@@ -43,9 +43,18 @@ function changesOf(collector: Collector | undefined, key: string, before: Item, 
   return collector.compare(key, before, after)
 }
 
+/**
+ * What an added item is compared with (and a removed one compared to): the same item with no content, so the
+ * changes read as the directives it brings (`[Unit] After: +x`), not as its mode and owner appearing.
+ */
+function emptied(item: Item): Item {
+  return typeof item.content === 'string' ? {...item, content: ''} : {type: item.type}
+}
+
 function unifiedDiff(key: string, before: string, after: string): string {
   if (before === after) return ''
-  const patch = createTwoFilesPatch(`baseline${key}`, `host${key}`, before, after, undefined, undefined, {context: 3})
+  const name = key.startsWith('/') ? key : `/${key}`
+  const patch = createTwoFilesPatch(`baseline${name}`, `host${name}`, before, after, undefined, undefined, {context: 3})
   // Drop the "Index:"/"===" preamble some versions print; keep from the --- line on.
   return patch.slice(Math.max(0, patch.indexOf('---')))
 }
@@ -75,8 +84,7 @@ export function diffStates(
       const klass: DriftClass = !old ? 'added' : !now ? 'removed' : 'modified'
       const item = (now ?? old)!
       if (klass !== 'modified' && collector?.isContext?.(item)) continue
-      const empty: Item = {type: item.type}
-      const changes = changesOf(collector, key, old ?? empty, now ?? empty)
+      const changes = changesOf(collector, key, old ?? emptied(item), now ?? emptied(item))
       const text = (i: Item | undefined) => (i && collector ? collector.text(i) : i ? canonical(i) : '')
       findings.push({
         collector: id,

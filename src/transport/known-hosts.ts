@@ -27,7 +27,7 @@ export function fingerprint(keyBlob: Buffer): string {
 }
 
 function wildcardMatch(pattern: string, name: string): boolean {
-  const regex = pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')
+  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')
   return new RegExp(`^${regex}$`, 'i').test(name)
 }
 

@@ -1,6 +1,6 @@
 // A host over SSH (ssh2, pure JavaScript). One connection, and one exec channel per script.
 import {readFile} from 'node:fs/promises'
-import {Client, utils, type AuthenticationType, type ClientChannel, type ConnectConfig} from 'ssh2'
+import ssh2, {type AuthenticationType, type ClientChannel, type ConnectConfig} from 'ssh2'
 import {TargetError} from '../errors.js'
 import {
   fingerprint,
@@ -13,6 +13,10 @@ import {
   type KnownKey,
 } from './known-hosts.js'
 import type {ExecResult, Target} from './types.js'
+
+// ssh2 is CommonJS: its named exports are reachable only through the default import under Node's ESM loader.
+const {Client, utils} = ssh2
+type Client = InstanceType<typeof Client>
 
 export interface SshSettings {
   /** what the user typed, for messages */

@@ -1,0 +1,16 @@
+// dockerd(8) daemon configuration file: https://docs.docker.com/reference/cli/dockerd/#daemon-configuration-file
+
+import {itemText} from '../shared.js'
+import type {Collector} from '../types.js'
+import {DAEMON_JSON, parseDocker} from './parse.js'
+import {compareDaemonJsonItems} from './semantic.js'
+
+// docker.service's and containerd.service's unit files and drop-ins are the systemd collector's.
+export const docker: Collector = {
+  id: 'docker',
+  title: 'Docker daemon configuration: /etc/docker/daemon.json',
+  probes: () => [{kind: 'files', id: 'daemon', globs: [DAEMON_JSON], content: 'text'}],
+  parse: (results) => parseDocker(results),
+  compare: (_key, before, after) => compareDaemonJsonItems(before, after),
+  text: itemText,
+}

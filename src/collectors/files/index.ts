@@ -1,0 +1,18 @@
+// sha256sum(1) and stat(1): https://www.gnu.org/software/coreutils/manual/html_node/sha2-utilities.html
+
+import {itemText, scalarChanges} from '../shared.js'
+import type {Collector} from '../types.js'
+import {DEFAULT_WATCH, parseFiles} from './parse.js'
+
+export const files: Collector = {
+  id: 'files',
+  title: 'sha256, size, mode and owner of watched files (default: /usr/local/bin/*, /usr/local/sbin/*)',
+  probes: (options) => [
+    {kind: 'files', id: 'watched', globs: [...new Set([...DEFAULT_WATCH, ...options.watch])], content: 'sha256'},
+  ],
+  parse: (results) => parseFiles(results),
+  // A watched file has nothing inside to compare: its fields are its state. sha256 stays whole in the
+  // Change; shortening it is for the renderer.
+  compare: (_key, before, after) => scalarChanges(before, after),
+  text: itemText,
+}

@@ -1,0 +1,20 @@
+// GRUB "Simple configuration": https://www.gnu.org/software/grub/manual/grub/html_node/Simple-configuration.html
+// and the kernel's parameters: https://www.kernel.org/doc/html/latest/admin-guide/kernel-parameters.html
+
+import {itemText} from '../shared.js'
+import type {Collector} from '../types.js'
+import {DEFAULTS_GLOBS, GRUB_CFG, parseKernelCmdline, PROC_CMDLINE} from './parse.js'
+import {compareKernelItems} from './semantic.js'
+
+export const kernelCmdline: Collector = {
+  id: 'kernel-cmdline',
+  title: 'kernel command line: configured in /etc/default/grub, generated into grub.cfg, booted in /proc/cmdline',
+  probes: () => [
+    {kind: 'files', id: 'defaults', globs: DEFAULTS_GLOBS, content: 'text'},
+    {kind: 'files', id: 'grubcfg', globs: [GRUB_CFG], content: 'text'},
+    {kind: 'files', id: 'proc', globs: [PROC_CMDLINE], content: 'text'},
+  ],
+  parse: (results) => parseKernelCmdline(results),
+  compare: (_key, before, after) => compareKernelItems(before, after),
+  text: itemText,
+}
