@@ -11,14 +11,10 @@ interface Frame {
 function* frames(stream: Buffer, boundary: string): Generator<Frame> {
   const marker = Buffer.from(`\n${boundary} `)
   let at = stream.indexOf(marker)
-  if (at < 0) return
   while (at >= 0) {
     const tagStart = at + marker.length
     const tagEnd = stream.indexOf(0x0a, tagStart)
-    if (tagEnd < 0) {
-      yield {tag: stream.subarray(tagStart).toString('utf8'), body: Buffer.alloc(0)}
-      return
-    }
+    if (tagEnd < 0) return
     const next = stream.indexOf(marker, tagEnd)
     yield {
       tag: stream.subarray(tagStart, tagEnd).toString('utf8'),
@@ -26,6 +22,17 @@ function* frames(stream: Buffer, boundary: string): Generator<Frame> {
     }
     at = next
   }
+}
+
+/** NUL-ended fields as Buffers (a trailing NUL ends the last one, it does not start another). */
+function nulFields(body: Buffer): Buffer[] {
+  const fields: Buffer[] = []
+  let start = 0
+  for (let end = body.indexOf(0); end >= 0; end = body.indexOf(0, start)) {
+    fields.push(body.subarray(start, end))
+    start = end + 1
+  }
+  return fields
 }
 
 const utf8 = new TextDecoder('utf-8', {fatal: true})
@@ -52,88 +59,105 @@ function entryType(rawMode: number): EntryType {
   }
 }
 
-function applyStat(record: FileRecord, body: Buffer): void {
-  const line = body.toString('utf8').trim()
-  const match = /^([0-9a-f]+) ([0-7]+) (\S+) (\S+) (\d+) (\d+)$/.exec(line)
-  if (!match) {
-    record.error = line.split('\n')[0] || 'stat failed'
-    return
+type Stat = Omit<FileRecord, 'path' | 'vendor' | 'content' | 'sha256' | 'error'>
+
+/** `%f %a %U %G %s %Y`, `%n`, `%N` per entry; `%N` of a link is `NAME -> TARGET` (QUOTING_STYLE=literal). */
+function parseStats(body: Buffer): Map<string, Stat> {
+  const stats = new Map<string, Stat>()
+  const fields = nulFields(body)
+  for (let i = 0; i + 2 < fields.length; i += 3) {
+    const match = /^([0-9a-f]+) ([0-7]+) (\S+) (\S+) (\d+) (\d+)$/.exec(fields[i]!.toString('utf8'))
+    if (!match) throw new FrameError(`unexpected stat output from the host: ${fields[i]!.toString('utf8').slice(0, 60)}`)
+    const name = fields[i + 1]!.toString('utf8')
+    const stat: Stat = {
+      type: entryType(Number.parseInt(match[1]!, 16)),
+      mode: match[2]!.padStart(4, '0'),
+      owner: match[3]!,
+      group: match[4]!,
+      size: Number(match[5]),
+      mtime: Number(match[6]),
+    }
+    const quoted = fields[i + 2]!.toString('utf8')
+    if (stat.type === 'link' && quoted.startsWith(`${name} -> `)) stat.target = quoted.slice(name.length + 4)
+    stats.set(name, stat)
   }
-  record.type = entryType(Number.parseInt(match[1]!, 16))
-  record.mode = match[2]!.padStart(4, '0')
-  record.owner = match[3]!
-  record.group = match[4]!
-  record.size = Number(match[5])
-  record.mtime = Number(match[6])
+  return stats
 }
 
-function applyHash(record: FileRecord, body: Buffer): void {
-  const match = /^\\?([0-9a-f]{64})\b/.exec(body.toString('utf8'))
-  if (match) record.sha256 = match[1]!
-  else record.error = body.toString('utf8').trim().split('\n')[0] || 'sha256sum failed'
+/** `sha256sum -z`: `<64 hex>  <path>` per file, NUL-ended; the path is not escaped in this mode. */
+function parseHashes(body: Buffer): Map<string, string> {
+  const hashes = new Map<string, string>()
+  for (const field of nulFields(body)) {
+    const line = field.toString('utf8')
+    if (/^[0-9a-f]{64} [ *]/.test(line)) hashes.set(line.slice(66), line.slice(0, 64))
+  }
+  return hashes
 }
 
-function applyContent(record: FileRecord, body: Buffer, sha256: (data: Buffer) => string): void {
-  const text = decodeText(body)
-  if (text === undefined) record.sha256 = sha256(body)
-  else record.content = text
+interface Listing {
+  probe: string
+  vendor: boolean
+  names: string[]
 }
 
-export interface ParsedStream {
-  results: Record<string, ProbeResult>
+export interface StreamOptions {
+  /** what each probe reads of its regular files */
+  content: Record<string, 'text' | 'sha256' | 'none'>
+  /** the --root prefix the script ran with: removed from every path */
+  root?: string
+  sha256: (data: Buffer) => string
 }
 
 /**
  * Parses the whole stream. Throws FrameError when the stream did not reach its END tag (the connection or the
- * script was cut short), so a partial read can never become a baseline.
+ * script was cut short) or its parts disagree, so a partial read can never become a baseline.
  */
-export function parseStream(stream: Buffer, boundary: string, sha256: (data: Buffer) => string): ParsedStream {
-  const results: Record<string, ProbeResult> = {}
-  const seen = new Set<string>()
-  let record: FileRecord | undefined
-  let content: Buffer | undefined
+export function parseStream(stream: Buffer, boundary: string, options: StreamOptions): Record<string, ProbeResult> {
+  const listings: Listing[] = []
+  const unavailable = new Map<string, string>()
+  let stats = new Map<string, Stat>()
+  const contents = new Map<string, Buffer>()
+  let hashes = new Map<string, string>()
+  let batch: string[] = []
+  let batchBody: Buffer | undefined
+  let single: string | undefined
   let ended = false
-  const resultFor = (probe: string) => (results[probe] ??= {records: []})
 
   for (const {tag, body} of frames(stream, boundary)) {
     const [kind, ...args] = tag.split(' ')
     switch (kind) {
-      case 'F': {
-        const probe = args[0] ?? ''
-        const path = body.toString('utf8')
-        record = {path, type: 'other', mode: '0000', owner: '', group: '', size: 0, mtime: 0}
-        if (args[1] === 'v') record.vendor = true
-        content = undefined
-        // A vendor unit reached from two overrides is reported twice; keep the first.
-        const key = `${probe}\0${path}`
-        if (seen.has(key)) record = undefined
-        else {
-          seen.add(key)
-          resultFor(probe).records.push(record)
-        }
-        break
-      }
-      case 'S':
-        if (record) applyStat(record, body)
-        break
-      case 'L':
-        if (record) record.target = body.toString('utf8').replace(/\n$/, '')
-        break
-      case 'C':
-        content = body
-        break
-      case 'Z':
-        if (record && content) {
-          if (args[0] === '0') applyContent(record, content, sha256)
-          else record.error = 'not readable'
-        }
-        content = undefined
-        break
-      case 'H':
-        if (record) applyHash(record, body)
+      case 'P':
+        listings.push({probe: args[0] ?? '', vendor: args[1] === 'v', names: nulFields(body).map((n) => n.toString('utf8'))})
         break
       case 'U':
-        resultFor(args[0] ?? '').unavailable = body.toString('utf8').trim()
+        unavailable.set(args[0] ?? '', body.toString('utf8').replace(/\s+/g, ' ').trim())
+        break
+      case 'S':
+        stats = parseStats(body)
+        break
+      case 'N':
+        batch = nulFields(body).map((n) => n.toString('utf8'))
+        break
+      case 'C':
+        batchBody = body
+        break
+      case 'C1':
+        single = body.toString('utf8')
+        break
+      case 'D':
+        batchBody = body
+        break
+      case 'Z':
+        if (single !== undefined) {
+          if (args[0] === '0' && batchBody) contents.set(single, batchBody)
+        } else if (batchBody) {
+          splitBatch(batch, batchBody, stats, contents)
+        }
+        single = undefined
+        batchBody = undefined
+        break
+      case 'H':
+        hashes = parseHashes(body)
         break
       case 'END':
         ended = true
@@ -143,5 +167,63 @@ export function parseStream(stream: Buffer, boundary: string, sha256: (data: Buf
     }
   }
   if (!ended) throw new FrameError("the host's output ended before the script finished")
-  return {results}
+  const listed = listings.reduce((sum, l) => sum + l.names.length, 0)
+  if (listed > 0 && stats.size === 0) throw new FrameError('stat on the host printed nothing (GNU coreutils stat --printf is needed)')
+  return assemble(listings, unavailable, stats, contents, hashes, options)
+}
+
+/** One cat printed every file of the batch back to back: cut it by the sizes stat saw just before. */
+function splitBatch(names: string[], body: Buffer, stats: Map<string, Stat>, contents: Map<string, Buffer>): void {
+  const sizes = names.map((name) => stats.get(name)?.size)
+  const total = sizes.reduce<number>((sum, size) => sum + (size ?? Number.NaN), 0)
+  if (total !== body.length) {
+    throw new FrameError('files changed on the host while they were read; run again')
+  }
+  let at = 0
+  names.forEach((name, i) => {
+    contents.set(name, body.subarray(at, at + sizes[i]!))
+    at += sizes[i]!
+  })
+}
+
+function assemble(
+  listings: Listing[],
+  unavailable: Map<string, string>,
+  stats: Map<string, Stat>,
+  contents: Map<string, Buffer>,
+  hashes: Map<string, string>,
+  options: StreamOptions,
+): Record<string, ProbeResult> {
+  const root = options.root?.replace(/\/+$/, '') ?? ''
+  const results: Record<string, ProbeResult> = {}
+  for (const [probe, why] of unavailable) results[probe] = {records: [], unavailable: why}
+  for (const {probe, vendor, names} of listings) {
+    const result = (results[probe] ??= {records: []})
+    const seen = new Set(result.records.map((r) => r.path))
+    for (const name of names) {
+      const stat = stats.get(name)
+      const path = root && name.startsWith(`${root}/`) ? name.slice(root.length) : name
+      // Gone between the glob and stat, or read twice (a vendor unit behind two overrides): once is enough.
+      if (!stat || seen.has(path)) continue
+      seen.add(path)
+      const record: FileRecord = {path, ...stat, ...(vendor ? {vendor: true} : {})}
+      const mode = options.content[probe] ?? 'none'
+      if (stat.type === 'file' && mode !== 'none') fillContent(record, mode === 'text' ? contents.get(name) : hashes.get(name), options.sha256)
+      result.records.push(record)
+    }
+  }
+  return results
+}
+
+function fillContent(record: FileRecord, read: Buffer | string | undefined, sha256: (data: Buffer) => string): void {
+  if (typeof read === 'string') {
+    record.sha256 = read
+  } else if (read) {
+    const text = decodeText(read)
+    if (text === undefined) record.sha256 = sha256(read)
+    else record.content = text
+  } else {
+    // The host listed the file but could not read it (permissions): say so rather than omit it.
+    record.error = 'not readable'
+  }
 }

@@ -30,11 +30,13 @@ function firstLine(text: string): string {
 
 export async function readHost(target: Target, options: ReadOptions): Promise<Snapshot> {
   const boundary = `vmdrift-${randomBytes(16).toString('hex')}`
-  const script = compileScript(probesOf(options.collectors, options.capture), {boundary, root: options.root})
+  const probes = probesOf(options.collectors, options.capture)
+  const script = compileScript(probes, {boundary, root: options.root})
   const result = await target.runScript(script, {sudo: options.sudo})
   let results: Record<string, ProbeResult>
   try {
-    ;({results} = parseStream(result.stdout, boundary, sha256))
+    const content = Object.fromEntries(probes.map((probe) => [probe.id, probe.content]))
+    results = parseStream(result.stdout, boundary, {content, root: options.root, sha256})
   } catch (error) {
     if (!(error instanceof FrameError)) throw error
     const stderr = firstLine(result.stderr)

@@ -16,8 +16,10 @@ async function run(probes: Probe[], root: string) {
   const script = compileScript(probes, {boundary: BOUNDARY, root})
   const out = await new LocalTarget().runScript(script)
   expect(out.stderr).toBe('')
-  return parseStream(out.stdout, BOUNDARY, sha256).results
+  return parseStream(out.stdout, BOUNDARY, {root, sha256, content: contentOf(probes)})
 }
+
+const contentOf = (probes: Probe[]) => Object.fromEntries(probes.map((p) => [p.id, p.content]))
 
 // Names that would run something if any of them reached sh unquoted.
 const HOSTILE = [
@@ -126,12 +128,59 @@ describe('script', () => {
     await mkdir(bin)
     for (const tool of ['stat', 'readlink', 'cat']) await symlink(`/usr/bin/${tool}`, join(bin, tool))
     const out = await new LocalTarget().runScript(`PATH=${shQuote(bin)}\n${script}`)
-    const {results} = parseStream(out.stdout, BOUNDARY, sha256)
+    const results = parseStream(out.stdout, BOUNDARY, {root, sha256, content: {p: 'sha256'}})
     expect(results.p).toEqual({records: [], unavailable: 'not found on the host: sha256sum'})
   })
 
-  it('rejects a stream that was cut short', () => {
-    const stream = Buffer.from(`\n${BOUNDARY} F p\n/etc/x\n${BOUNDARY} S\n`)
-    expect(() => parseStream(stream, BOUNDARY, sha256)).toThrow(/ended before/)
+  it('runs a fixed number of processes however many files it reads', async () => {
+    await mkdir(join(root, 'etc/many'), {recursive: true})
+    for (let i = 0; i < 200; i++) await writeFile(join(root, `etc/many/unit-${i}.service`), `[Unit]\nDescription=${i}\n`)
+    await mkdir(join(root, 'bin'), {recursive: true})
+    for (let i = 0; i < 50; i++) await writeFile(join(root, `bin/tool-${i}`), `#!/bin/sh\n# ${i}\n`)
+    const probes: Probe[] = [
+      {kind: 'files', id: 'units', globs: ['/etc/many/*'], content: 'text'},
+      {kind: 'files', id: 'bins', globs: ['/bin/*'], content: 'sha256'},
+    ]
+    // Trace every command the shell runs (-x); builtins show too, so count only the external tools.
+    const script = compileScript(probes, {boundary: BOUNDARY, root})
+    const out = await new LocalTarget().runScript(`set -x\n${script}`)
+    const externals = out.stderr.split('\n').flatMap((line) => /^\+ (?:\w+=\S+ )*(stat|cat|sha256sum|readlink|ls|find) /.exec(line)?.[1] ?? [])
+    expect(externals).toEqual(['stat', 'cat', 'sha256sum'])
+    const results = parseStream(out.stdout, BOUNDARY, {root, sha256, content: contentOf(probes)})
+    expect(results.units!.records).toHaveLength(200)
+    expect(results.units!.records.find((r) => r.path === '/etc/many/unit-7.service')!.content).toBe('[Unit]\nDescription=7\n')
+    expect(results.bins!.records.find((r) => r.path === '/bin/tool-3')!.sha256).toBe(sha256(Buffer.from('#!/bin/sh\n# 3\n')))
+  })
+
+  it('reads a file that says it is empty one by one, as /proc files do', async () => {
+    // /proc/self/cmdline has size 0 and content: the batched cat would mis-split it.
+    const probes: Probe[] = [{kind: 'files', id: 'proc', globs: ['/proc/self/cmdline', '/proc/version'], content: 'text'}]
+    const results = await run(probes, '')
+    const version = results.proc!.records.find((r) => r.path === '/proc/version')!
+    expect(version.size).toBe(0)
+    expect(version.content).toMatch(/^Linux version /)
+  })
+
+  it('says "not readable" for a file the host cannot read instead of dropping it', async () => {
+    if (process.getuid?.() === 0) {
+      // root reads everything; check the parser's side with a listed file that no read returned.
+      const stream = Buffer.from(
+        `\n${BOUNDARY} P p\n/x\0\n${BOUNDARY} S\n81a4 600 root root 3 1\0/x\0/x\0\n${BOUNDARY} N\n\n${BOUNDARY} END\n`,
+      )
+      expect(parseStream(stream, BOUNDARY, {sha256, content: {p: 'text'}}).p!.records[0]).toMatchObject({path: '/x', error: 'not readable'})
+      return
+    }
+    await writeFile(join(root, 'secret'), 'x', {mode: 0o000})
+    const results = await run([{kind: 'files', id: 'p', globs: ['/secret'], content: 'text'}], root)
+    expect(results.p!.records[0]).toMatchObject({path: '/secret', error: 'not readable'})
+  })
+
+  it('rejects a stream that was cut short, and contents that do not add up to the sizes stat saw', () => {
+    const stream = Buffer.from(`\n${BOUNDARY} P p\n/etc/x\0\n${BOUNDARY} S\n`)
+    expect(() => parseStream(stream, BOUNDARY, {sha256, content: {p: 'text'}})).toThrow(/ended before/)
+    const grown = Buffer.from(
+      `\n${BOUNDARY} P p\n/x\0\n${BOUNDARY} S\n81a4 644 root root 3 1\0/x\0/x\0\n${BOUNDARY} N\n/x\0\n${BOUNDARY} C\nabcd\n${BOUNDARY} Z 0\n${BOUNDARY} END\n`,
+    )
+    expect(() => parseStream(grown, BOUNDARY, {sha256, content: {p: 'text'}})).toThrow(/changed on the host while they were read/)
   })
 })

@@ -1,16 +1,23 @@
 // Compiles every probe of a capture into ONE POSIX sh script, so a capture costs one connection and one exec.
-// The host needs sh and coreutils (stat, cat, readlink, sha256sum) and nothing else; a missing tool is reported
-// in the stream, never a failure of the whole script.
+// The host needs sh and GNU coreutils (stat, cat, sha256sum) and nothing else; a missing tool is reported in the
+// stream, never a failure of the whole script.
+//
+// Processes are what a host pays for (on an emulated VM each fork+exec costs a tenth of a second), so the script
+// runs a fixed number of them whatever the number of files: globs are expanded by sh itself, then ONE `stat` for
+// every entry, ONE `cat` for every text file, ONE `sha256sum` for every hashed file. Only files whose size says 0
+// but may hold content (/proc) are read one by one.
 //
 // Output framing: every piece of data is preceded by a tag line `\n<BOUNDARY> <TAG>\n`. The boundary is random per
 // run, so no file content can forge a tag; the leading newline lets a body end without one and still be exact.
-//   F <probe> [v]   body: the path (root prefix removed); `v` marks a vendor file found through vendorDirs
-//   S               body: `stat -c '%f %a %U %G %s %Y'` of the entry (lstat), or stat's error
-//   L               body: the symlink's target
-//   C               body: the file's content;  then `Z <exit status of cat>`
-//   H               body: `sha256sum` output for the file's content
-//   U <probe>       body: why the probe cannot run on this host (a missing tool)
-//   END             the script ran to its end (a stream without it was cut short)
+// Lists of paths are NUL-separated (a path cannot hold NUL).
+//   P <probe> [v]  body: the entries a probe matched (`v`: vendor files found through vendorDirs)
+//   U <probe>      body: why the probe cannot run on this host (a missing tool)
+//   S              body: per entry `%f %a %U %G %s %Y`, path, and `%N` (`path -> target` for a link), each NUL-ended
+//   N              body: the files whose contents follow, in order
+//   C              body: their contents, concatenated (split by the sizes stat gave);  then `Z <exit status>`
+//   C1             body: one file's path; then `D` with its content and `Z <exit status>` (files of size 0)
+//   H              body: `sha256sum -z` output: `<hash>  <path>` per file, NUL-ended
+//   END            the script ran to its end (a stream without it was cut short)
 import type {FilesProbe, Probe} from '../collectors/types.js'
 
 /** Single-quotes a string for sh: nothing inside is ever expanded. */
@@ -76,78 +83,92 @@ export interface ScriptOptions {
 const PRELUDE = String.raw`
 t() { printf '\n%s %s\n' "$B" "$1"; }
 have() { command -v "$1" >/dev/null 2>&1; }
-# e PROBE PATH MODE [v]: one entry, lstat first, then its content, hash or link target.
-e() {
-  t "F $1${'$'}{4:+ v}"; printf '%s' "${'$'}{2#"$R"}"
-  t S; stat -c '%f %a %U %G %s %Y' -- "$2" 2>&1
-  if [ -L "$2" ]; then t L; readlink -- "$2"
-  elif [ -f "$2" ]; then
-    case $3 in
-      text) t C; cat -- "$2" 2>/dev/null; t "Z $?" ;;
-      sha256) t H; sha256sum < "$2" 2>&1 ;;
-    esac
-  fi
-}
-# vendor PROBE PATH DIR...: the unit file that PATH overrides or extends, first match in search-path order,
-# else its template's (foo@bar.service -> foo@.service).
-vendor() {
-  p=$1; n=${'$'}{2##*/}; n=${'$'}{n%.d}; shift 2
-  case $n in *.service|*.socket|*.device|*.mount|*.automount|*.swap|*.target|*.path|*.timer|*.slice|*.scope) ;; *) return ;; esac
-  vendor1 "$p" "$n" "$@" && return
-  case $n in *@?*.*) vendor1 "$p" "${'$'}{n%%@*}@.${'$'}{n##*.}" "$@" ;; esac
-}
-vendor1() {
-  p=$1; name=$2; shift 2
-  for d in "$@"; do
-    if [ -e "$R$d/$name" ] || [ -L "$R$d/$name" ]; then e "$p" "$R$d/$name" text v; return 0; fi
+# vendorof PATH DIR...: sets v to the unit file that PATH (an override, a mask or a NAME.d directory) belongs to:
+# the first of the directories that has NAME, else NAME's template (foo@bar.service -> foo@.service).
+vendorof() {
+  n=${'$'}{1##*/}; n=${'$'}{n%.d}; shift
+  case $n in *.service|*.socket|*.device|*.mount|*.automount|*.swap|*.target|*.path|*.timer|*.slice|*.scope) ;; *) return 1 ;; esac
+  case $n in *@?*.*) tn="${'$'}{n%%@*}@.${'$'}{n##*.}" ;; *) tn= ;; esac
+  for name in "$n" ${'$'}{tn:+"$tn"}; do
+    for d in "$@"; do
+      v=$R$d/$name
+      if [ -e "$v" ] || [ -L "$v" ]; then return 0; fi
+    done
   done
   return 1
-}
-`
+}`
 
-function requiredTools(probe: FilesProbe): string[] {
-  const tools = ['stat', 'readlink']
-  if (probe.content === 'text') tools.push('cat')
-  if (probe.content === 'sha256') tools.push('sha256sum')
-  return tools
+const EXISTS = '[ -e "$f" ] || [ -L "$f" ] || continue'
+const READABLE_FILE = '[ -f "$f" ] && [ ! -L "$f" ] && [ -r "$f" ]'
+
+/** sh variable that is non-empty when a tool the probe needs is missing */
+function toolsOk(probe: FilesProbe): string {
+  const tools = probe.content === 'text' ? '$nocat' : probe.content === 'sha256' ? '$nosha' : ''
+  return `[ -z "$nostat${tools}" ]`
 }
 
-function compileFiles(probe: FilesProbe): string {
-  const id = shQuote(probe.id)
-  const tools = requiredTools(probe)
+/**
+ * A loop over a probe's matches (or their vendor files) running `body` with `$f` set; `filter` may `continue`.
+ * Inline, not a function: appending to "$@" must happen at the top level of the script.
+ */
+function eachMatch(probe: FilesProbe, vendor: boolean, filter: string, body: string): string {
   const words = probe.globs.map((glob) => `"$R"${shGlob(glob)}`).join(' ')
-  const vendor = probe.vendorDirs?.length
-    ? `\n    vendor ${id} "$f" ${probe.vendorDirs.map(shQuote).join(' ')}`
-    : ''
-  const missing = tools.map((tool) => `have ${tool} || m="$m ${tool}"`).join('; ')
-  return `m=; ${missing}
-if [ -n "$m" ]; then t "U "${id}; printf 'not found on the host:%s' "$m"
-else
-  for f in ${words}; do
-    [ -e "$f" ] || [ -L "$f" ] || continue
-    e ${id} "$f" ${probe.content}${vendor}
-  done
-fi`
+  const dirs = (probe.vendorDirs ?? []).map(shQuote).join(' ')
+  const find = vendor ? `${EXISTS}; vendorof "$f" ${dirs} || continue; f=$v; ` : `${EXISTS}; `
+  return `for f in ${words}; do ${find}${filter ? `${filter} || continue; ` : ''}${body}; done`
 }
 
-function compileProbe(probe: Probe): string {
-  switch (probe.kind) {
-    case 'files':
-      return compileFiles(probe)
-  }
+function variants(probe: FilesProbe): boolean[] {
+  return probe.vendorDirs?.length ? [false, true] : [false]
+}
+
+function listEntries(probe: FilesProbe): string {
+  const id = shQuote(probe.id)
+  const lists = variants(probe)
+    .map((vendor) => `t "P "${id}${vendor ? "' v'" : ''}
+  ${eachMatch(probe, vendor, '', `printf '%s\\0' "$f"; set -- "$@" "$f"`)}`)
+    .join('\n  ')
+  const missing = probe.content === 'text' ? ' ${nocat:+cat}' : probe.content === 'sha256' ? ' ${nosha:+sha256sum}' : ''
+  return `if ${toolsOk(probe)}; then
+  ${lists}
+else t "U "${id}; printf 'not found on the host:%s' "\${nostat:+ stat}${missing}"; fi`
+}
+
+function forContent(probes: FilesProbe[], filter: string, body: string): string {
+  return probes
+    .flatMap((probe) => variants(probe).map((vendor) => `if ${toolsOk(probe)}; then ${eachMatch(probe, vendor, filter, body)}; fi`))
+    .join('\n')
 }
 
 export function compileScript(probes: Probe[], options: ScriptOptions): string {
   if (!/^[\w-]+$/.test(options.boundary)) throw new Error('boundary must be a plain word')
   const root = (options.root ?? '').replace(/\/+$/, '')
+  const text = probes.filter((p) => p.content === 'text')
+  const hashed = probes.filter((p) => p.content === 'sha256')
   return [
     '# vmdrift capture: reads only, writes nothing',
     'LC_ALL=C; export LC_ALL',
     `B=${options.boundary}`,
     `R=${shQuote(root)}`,
     PRELUDE.trim(),
-    ...probes.map(compileProbe),
+    'nostat=; nocat=; nosha=',
+    'have stat || nostat=1; have cat || nocat=1; have sha256sum || nosha=1',
+    '# 1. every entry of every probe, then one stat for all of them',
+    'set --',
+    ...probes.map(listEntries),
+    `if [ $# -gt 0 ]; then t S; QUOTING_STYLE=literal stat --printf '%f %a %U %G %s %Y\\0%n\\0%N\\0' -- "$@" 2>/dev/null; fi`,
+    '# 2. one cat for the contents of every text file with a size',
+    'set --',
+    't N',
+    forContent(text, `${READABLE_FILE} && [ -s "$f" ]`, `printf '%s\\0' "$f"; set -- "$@" "$f"`),
+    'if [ $# -gt 0 ]; then t C; cat -- "$@" 2>/dev/null; t "Z $?"; fi',
+    '# files that say they are empty may not be (/proc/cmdline): one by one',
+    forContent(text, `${READABLE_FILE} && [ ! -s "$f" ]`, `t C1; printf '%s' "$f"; t D; cat -- "$f" 2>/dev/null; t "Z $?"`),
+    '# 3. one sha256sum for every hashed file',
+    'set --',
+    forContent(hashed, READABLE_FILE, 'set -- "$@" "$f"'),
+    'if [ $# -gt 0 ]; then t H; sha256sum -z -- "$@" 2>/dev/null; fi',
     't END',
     '',
-  ].join('\n')
+  ].filter((line) => line !== '').join('\n') + '\n'
 }

@@ -1,0 +1,482 @@
+#!/usr/bin/env node
+// `npm run bench` (after `tsc` has built dist/): measures what a drift check costs, side by side with the
+// alternatives, in one run, as ratios. Prints a Markdown table (each figure with its target and whether it is met)
+// and writes it to bench/results.md. See bench/README.md.
+//
+//   node bench/run.js [--runs N] [--naive-runs N] [--only 1,2,3,4,5] [--no-vm] [--out FILE]
+//   env: BENCH_RUNS, BENCH_NAIVE_RUNS, BENCH_NAIVE_BUDGET_S, BENCH_DELAY_MS, BENCH_NO_VM=1
+//
+// Every connection goes to 127.0.0.1. Processes and temp files are cleaned up on exit, error, SIGINT/SIGTERM.
+
+import {existsSync, readFileSync, writeFileSync} from 'node:fs'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {createFixtureRoot, floorCommand, naiveCommands} from './fixture-root.js'
+import {
+  cleanupAll,
+  fmtMs,
+  fmtSummary,
+  installCleanupHandlers,
+  makeTempDir,
+  median,
+  onCleanup,
+  runTimed,
+  startLatencyHost,
+} from './harness.js'
+import {startRelay} from './relay.js'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const repo = path.resolve(here, '..')
+const CLI = path.join(repo, 'bin', 'run.js')
+const VM_DIR = process.env.VMDRIFT_VM_DIR ?? '/var/tmp/vmdrift-vm'
+const VM_SCRIPTS = path.resolve(repo, '..', 'shared', 'vm')
+
+// ---------------------------------------------------------------------------------------------------------------
+// Options
+
+const argv = process.argv.slice(2)
+/** @param {string} name */
+const flag = (name) => {
+  const i = argv.indexOf(name)
+  return i >= 0 ? argv[i + 1] : undefined
+}
+const RUNS = Number(flag('--runs') ?? process.env.BENCH_RUNS ?? 7)
+const NAIVE_RUNS = Number(flag('--naive-runs') ?? process.env.BENCH_NAIVE_RUNS ?? 3)
+const NAIVE_BUDGET_MS = Number(process.env.BENCH_NAIVE_BUDGET_S ?? 200) * 1000
+const DELAY_MS = Number(process.env.BENCH_DELAY_MS ?? 25)
+const VM_RUNS = Number(flag('--vm-runs') ?? 3)
+const ONLY = new Set((flag('--only') ?? '1,2,3,4,5').split(',').map((s) => s.trim()))
+if (argv.includes('--no-vm') || process.env.BENCH_NO_VM === '1') ONLY.delete('5')
+const OUT = flag('--out') ?? path.join(here, 'results.md')
+
+// ---------------------------------------------------------------------------------------------------------------
+// The table
+
+/** @typedef {{id: string, measure: string, result: string, target: string, met: boolean | null, note?: string}} Row */
+/** @type {Row[]} */
+const rows = []
+/** @type {string[]} */
+const notes = []
+
+/** @param {Row} r */
+function row(r) {
+  rows.push(r)
+  const mark = r.met === null ? '—' : r.met ? 'yes' : 'NO'
+  process.stderr.write(`  ${r.id.padEnd(4)} ${r.measure}: ${r.result}  [target ${r.target}: ${mark}]\n`)
+}
+/** @param {string} s */
+function log(s) {
+  process.stderr.write(`${s}\n`)
+}
+/** @param {string} s */
+function note(s) {
+  notes.push(s)
+  log(`  note: ${s}`)
+}
+
+/** @param {Row[]} rs */
+function markdownTable(rs) {
+  const esc = (/** @type {string} */ s) => s.replaceAll('|', '\\|')
+  const lines = ['| # | measure | result | target | met |', '|---|---|---|---|---|']
+  for (const r of rs) {
+    const met = r.met === null ? '—' : r.met ? '✅ yes' : '❌ no'
+    lines.push(`| ${r.id} | ${esc(r.measure)} | ${esc(r.result)} | ${esc(r.target)} | ${met} |`)
+  }
+  return lines.join('\n')
+}
+
+async function machineInfo() {
+  const cpu = (readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.+)$/m) ?? [])[1] ?? os.cpus()[0]?.model ?? '?'
+  const ssh = await runTimed('ssh', ['-V']).catch(() => undefined)
+  return {
+    cpu: cpu.trim(),
+    cores: os.cpus().length,
+    memGiB: (os.totalmem() / 2 ** 30).toFixed(1),
+    kernel: os.release(),
+    node: process.version,
+    openssh: (ssh?.stderr ?? '').trim().split(',')[0] || '?',
+    load: os.loadavg().map((x) => x.toFixed(2)).join(' '),
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Helpers
+
+/** True when `node bin/run.js --version` works (dist/ built). */
+async function cliWorks() {
+  if (!existsSync(path.join(repo, 'dist', 'commands'))) return false
+  const r = await runTimed(process.execPath, [CLI, '--version'], {timeoutMs: 30_000})
+  return r.code === 0
+}
+
+/** @param {import('./harness.js').RunResult} r */
+function failure(r) {
+  const tail = (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' / ')
+  return `exit ${r.code ?? r.signal}${r.timedOut ? ' (timeout)' : ''}: ${tail.slice(0, 300)}`
+}
+
+/** Measures the round trip through a relay with a TCP echo server on 127.0.0.1. @param {number} delayMs */
+async function relayRoundTrip(delayMs) {
+  const echo = net.createServer((s) => s.pipe(s))
+  await new Promise((r) => echo.listen(0, '127.0.0.1', () => r(undefined)))
+  const port = /** @type {net.AddressInfo} */ (echo.address()).port
+  const relay = await startRelay({targetPort: port, delayMs})
+  const sock = net.connect({host: '127.0.0.1', port: relay.port, noDelay: true})
+  await new Promise((r) => sock.once('connect', r))
+  const times = []
+  for (let i = 0; i < 10; i++) {
+    const t = performance.now()
+    sock.write('x')
+    await new Promise((r) => sock.once('data', r))
+    times.push(performance.now() - t)
+  }
+  sock.destroy()
+  await relay.close()
+  echo.close()
+  return times
+}
+
+/** Waits until the sshd log shows every connection since `since` disconnected (or a short timeout). */
+async function settledCounts(/** @type {import('../test/support/sshd.js').Sshd} */ sshd, /** @type {number} */ since) {
+  const deadline = Date.now() + 3000
+  for (;;) {
+    const log = sshd.readLog().slice(since)
+    const opened = (log.match(/^Connection from /gm) ?? []).length
+    const closed = (log.match(/^(Disconnected from|Connection closed by|Received disconnect from) /gm) ?? []).length
+    if (opened > 0 && closed >= opened) break
+    if (Date.now() > deadline) break
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  return {
+    connections: sshd.countConnections({since}),
+    logins: sshd.countAuthenticated({since}),
+    sessions: sshd.countSessionChannels({since}),
+    channels: sshd.countChannels({since}),
+    execs: sshd.countExecRequests({since}),
+  }
+}
+
+/** Every string (keys and values) in a parsed YAML/JSON document. @param {unknown} v @param {Set<string>} out */
+function allStrings(v, out = new Set()) {
+  if (typeof v === 'string') out.add(v)
+  else if (Array.isArray(v)) for (const x of v) allStrings(x, out)
+  else if (v && typeof v === 'object')
+    for (const [k, x] of Object.entries(v)) {
+      out.add(k)
+      allStrings(x, out)
+    }
+  return out
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Cases
+
+/** @param {string} work */
+async function case1and2(work, haveCli) {
+  log('\n[1] capture at 50 ms round-trip time (sshd on 127.0.0.1 behind a latency relay)')
+  const rtt = await relayRoundTrip(DELAY_MS)
+  row({id: '1.0', measure: `relay round trip (TCP echo through the relay, ${DELAY_MS} ms each way)`, result: fmtSummary(rtt), target: `${2 * DELAY_MS}–${2 * DELAY_MS + 5} ms`, met: median(rtt) >= 2 * DELAY_MS && median(rtt) <= 2 * DELAY_MS + 5})
+
+  log('  generating the fixture root …')
+  const fx = await createFixtureRoot({dir: work, seed: 1})
+  onCleanup(() => fx.cleanup())
+  const c = fx.counts
+  note(
+    `fixture root (seed 1): ${c.localUnits} local units, ${c.fullOverrides} full overrides, ${c.dropIns} drop-ins in ${c.dropInDirs} dirs, ` +
+      `${c.wantsLinks} enablement links, ${c.aliases} aliases, ${c.masks} masks, ${c.vendorUnitsRead} vendor units read ` +
+      `(+${c.vendorUnitsUnread} present, unread), grub, grub.d, grub.cfg, daemon.json; ${fx.binaries.length} binaries of ` +
+      `${(Math.min(...fx.binaries.map((b) => b.size)) / 2 ** 20).toFixed(1)}–${(Math.max(...fx.binaries.map((b) => b.size)) / 2 ** 20).toFixed(1)} MiB ` +
+      `(${(fx.binaryBytes / 2 ** 20).toFixed(0)} MiB in all). Audit set: ${fx.textFiles.length} text files, ${fx.symlinks.length} links, ${fx.binaries.length} binaries.`,
+  )
+
+  const host = await startLatencyHost({delayMs: DELAY_MS, dir: work, alias: 'vmdrift-bench'})
+  onCleanup(() => host.stop())
+  const ssh = (/** @type {string} */ cmd) => runTimed('ssh', [...host.sshArgs, cmd], {timeoutMs: 120_000, keepBytes: 4096})
+  const floorCmd = floorCommand(fx.root, fx)
+  const baselineFile = path.join(work, 'bench-host.yaml')
+  const targetFlags = ['--root', fx.root, '--ssh-config', host.sshConfigFile, '--known-hosts', host.knownHostsFile, '--identity', host.identityFile]
+  const capture = () =>
+    runTimed(process.execPath, [CLI, 'capture', host.alias, '--baseline', baselineFile, ...targetFlags], {timeoutMs: 180_000})
+  const check = () => runTimed(process.execPath, [CLI, 'check', host.alias, '--baseline', baselineFile, ...targetFlags], {timeoutMs: 180_000})
+
+  // warm up (page cache, node's compile cache, sshd) — not counted
+  const wb = await ssh(floorCmd)
+  if (wb.code !== 0) throw new Error(`floor command failed: ${failure(wb)}`)
+  let captureOk = false
+  if (haveCli) {
+    const wa = await capture()
+    captureOk = wa.code === 0
+    if (!captureOk) note(`vmdrift capture failed, so 1a, 2 and the ratios are not measured: ${failure(wa)}`)
+  }
+
+  /** @type {number[]} */ const a = []
+  /** @type {number[]} */ const b = []
+  log(`  a/b: ${RUNS} runs each, interleaved …`)
+  for (let i = 0; i < RUNS; i++) {
+    if (captureOk) {
+      const r = await capture()
+      if (r.code !== 0) {
+        note(`a capture run failed: ${failure(r)}`)
+        captureOk = false
+      } else a.push(r.ms)
+    }
+    const r = await ssh(floorCmd)
+    if (r.code !== 0) throw new Error(`floor command failed: ${failure(r)}`)
+    b.push(r.ms)
+  }
+
+  // naive: one ssh per item, sequential; as many full runs as fit in the budget (at least one)
+  const cmds = naiveCommands(fx.root, fx)
+  /** @type {number[]} */ const cc = []
+  log(`  c: ${cmds.length} ssh commands per run, up to ${NAIVE_RUNS} runs within ${NAIVE_BUDGET_MS / 1000} s …`)
+  const naiveStart = performance.now()
+  for (let i = 0; i < NAIVE_RUNS; i++) {
+    const t0 = performance.now()
+    for (const cmd of cmds) {
+      const r = await ssh(cmd)
+      if (r.code !== 0) throw new Error(`naive command failed (${cmd}): ${failure(r)}`)
+    }
+    cc.push(performance.now() - t0)
+    const spent = performance.now() - naiveStart
+    if (spent + spent / cc.length > NAIVE_BUDGET_MS) break
+  }
+
+  row({id: '1a', measure: '`vmdrift capture` of the fixture host (median, min–max)', result: captureOk || a.length ? fmtSummary(a) : 'not measured (CLI not working yet)', target: '—', met: null})
+  row({id: '1b', measure: 'floor: one `ssh` that cats the same files and sha256sums the same binaries', result: fmtSummary(b), target: '—', met: null})
+  row({id: '1c', measure: `naive: one \`ssh\` per file (${cmds.length} commands a run)`, result: fmtSummary(cc), target: '—', met: null})
+  if (a.length) {
+    const ab = median(a) / median(b)
+    const ca = median(cc) / median(a)
+    row({id: '1', measure: 'a/b: capture vs the floor (ratio of medians)', result: `${ab.toFixed(2)} (a − b = ${fmtMs(median(a) - median(b))})`, target: '≤ 1.25', met: ab <= 1.25})
+    row({id: '1', measure: 'c/a: naive vs capture (ratio of medians)', result: ca.toFixed(1), target: '≥ 10', met: ca >= 10})
+  } else {
+    row({id: '1', measure: 'a/b: capture vs the floor', result: 'not measured', target: '≤ 1.25', met: false})
+    row({id: '1', measure: 'c/a: naive vs capture', result: `not measured (c/b = ${(median(cc) / median(b)).toFixed(1)})`, target: '≥ 10', met: false})
+  }
+
+  // [2] round trips, from the sshd's own log
+  log('\n[2] SSH channels per capture and per check (counted in the sshd log)')
+  if (!captureOk) {
+    row({id: '2', measure: 'SSH connections / session channels / exec requests per capture and per check', result: 'not measured (capture not working)', target: '1 / 1 / 1', met: false})
+    return
+  }
+  for (const [what, fn] of /** @type {const} */ ([['capture', capture], ['check', check]])) {
+    const since = host.sshd.mark()
+    const r = await fn()
+    const n = await settledCounts(host.sshd, since)
+    const ok = n.connections === 1 && n.logins === 1 && n.sessions === 1 && n.channels === 1 && n.execs === 1
+    const exitNote = what === 'check' ? `, exit ${r.code}${r.code === 0 ? ' (in sync)' : ''}` : r.code === 0 ? '' : `, exit ${r.code}`
+    row({
+      id: '2',
+      measure: `per \`${what}\`: connections / channels opened / exec requests`,
+      result: `${n.connections} / ${n.channels} / ${n.execs}${exitNote}`,
+      target: '1 / 1 / 1',
+      met: ok && (what !== 'check' || r.code === 0),
+    })
+    if (what === 'check' && r.code !== 0) note(`check right after capture did not exit 0: ${failure(r)}`)
+  }
+
+  // Does vmdrift read the same set as the floor? Every fixture path should appear in the baseline.
+  try {
+    const {parse} = await import('yaml')
+    const strings = allStrings(parse(readFileSync(baselineFile, 'utf8')))
+    const wanted = [...fx.textFiles, ...fx.symlinks, ...fx.binaries.map((x) => x.path)].map((p) => '/' + p)
+    const alt = (/** @type {string} */ p) => [p, p.replace(/^\/lib\//, '/usr/lib/'), p.replace(/^\/usr\/lib\//, '/lib/')]
+    const missing = wanted.filter((p) => !alt(p).some((x) => strings.has(x)))
+    const unreadShown = fx.unreadVendorUnits.map((p) => '/' + p).filter((p) => alt(p).some((x) => strings.has(x)))
+    note(
+      `same set check: ${wanted.length - missing.length}/${wanted.length} paths of the floor's set appear in vmdrift's baseline` +
+        (missing.length ? ` (missing e.g. ${missing.slice(0, 4).join(', ')})` : '') +
+        (unreadShown.length ? `; vmdrift also stored ${unreadShown.length} vendor units the floor does not read (e.g. ${unreadShown.slice(0, 3).join(', ')})` : ''),
+    )
+  } catch (e) {
+    note(`same set check skipped: ${/** @type {Error} */ (e).message}`)
+  }
+}
+
+async function case3() {
+  log('\n[3] big state: 10,000 items, 1% changed — diffStates in a fresh process')
+  /** @type {{ms: number, maxRssMB: number, findings: number}[]} */
+  const res = []
+  for (let i = 0; i < 5; i++) {
+    const r = await runTimed(process.execPath, [path.join(here, 'big-state.js'), '10000', '0.01'], {timeoutMs: 120_000})
+    let out
+    try {
+      out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '')
+    } catch {
+      out = {error: failure(r)}
+    }
+    if (out.error) {
+      row({id: '3', measure: 'check compute time / peak memory, 10,000 items, 1% changed', result: `not measured: ${String(out.error).split('\n')[0]}`, target: '≤ 0.5 s, ≤ 200 MB', met: false})
+      return
+    }
+    res.push(out)
+  }
+  const ms = res.map((x) => x.ms)
+  const rss = res.map((x) => x.maxRssMB)
+  row({id: '3', measure: `diffStates, 10,000 items, 1% changed (${res[0].findings} findings; one cold call a process)`, result: fmtSummary(ms), target: '≤ 0.5 s', met: median(ms) <= 500})
+  row({id: '3', measure: 'peak memory (maxRSS of that process: node + data + diff)', result: `${median(rss).toFixed(0)} MB (${Math.min(...rss).toFixed(0)}–${Math.max(...rss).toFixed(0)})`, target: '≤ 200 MB', met: median(rss) <= 200})
+}
+
+async function case4(haveCli) {
+  log('\n[4] start-up')
+  const cases = /** @type {const} */ ([
+    ['`node -e 0`', ['-e', '0']],
+    ['`vmdrift --version`', [CLI, '--version']],
+    ['`vmdrift check --help`', [CLI, 'check', '--help']],
+  ])
+  /** @type {number[][]} */
+  const times = cases.map(() => [])
+  for (let i = 0; i <= RUNS + 2; i++) {
+    for (let j = 0; j < cases.length; j++) {
+      if (j > 0 && !haveCli) continue
+      const r = await runTimed(process.execPath, [...cases[j][1]], {timeoutMs: 30_000})
+      if (r.code !== 0) {
+        row({id: '4', measure: `${cases[j][0]} wall time`, result: `fails: ${failure(r)}`, target: '≤ 300 ms', met: false})
+        return
+      }
+      if (i > 0) times[j].push(r.ms) // first round is a warm-up
+    }
+  }
+  const base = median(times[0])
+  row({id: '4', measure: `${cases[0][0]} wall time (reference)`, result: fmtSummary(times[0]), target: '—', met: null})
+  for (let j = 1; j < cases.length; j++) {
+    if (!haveCli) {
+      row({id: '4', measure: `${cases[j][0]} wall time`, result: 'not measured (CLI not built)', target: '≤ 300 ms', met: false})
+      continue
+    }
+    const m = median(times[j])
+    row({id: '4', measure: `${cases[j][0]} wall time (node start-up included)`, result: `${fmtSummary(times[j])}; +${fmtMs(m - base)} over node -e 0`, target: '≤ 300 ms', met: m <= 300})
+  }
+}
+
+/** @param {string} work */
+async function case5(work, haveCli) {
+  log('\n[5] the real VM (software-emulated): capture and check vs one ssh that reads the same files')
+  const key = path.join(VM_DIR, 'id_ed25519')
+  const kh = path.join(VM_DIR, 'known_hosts')
+  const up = path.join(VM_SCRIPTS, 'up.sh')
+  if (!existsSync(up) || !existsSync(key) || !existsSync(kh)) {
+    row({id: '5', measure: 'real VM', result: `not run: ${existsSync(up) ? `${key} or ${kh} missing (build.sh not run)` : `${up} missing`}`, target: '—', met: null})
+    return
+  }
+  log('  up.sh (boots the VM, or waits for it if it is already running) …')
+  const u = await runTimed('bash', [up, '--timeout', '240'], {timeoutMs: 300_000})
+  if (u.code !== 0) {
+    row({id: '5', measure: 'real VM', result: `not run: up.sh ${failure(u)}`, target: '—', met: null})
+    return
+  }
+  const sshArgs = ['-i', key, '-o', 'IdentitiesOnly=yes', '-o', `UserKnownHostsFile=${kh}`, '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'ControlMaster=no', '-o', 'ControlPath=none', '-p', '2222', 'auditor@127.0.0.1']
+  const ssh = (/** @type {string} */ cmd) => runTimed('ssh', [...sshArgs, cmd], {timeoutMs: 180_000, keepBytes: 4096})
+  // The same files a capture reads: units, drop-ins, links and masks in /etc and /run, the vendor unit of every
+  // name there, grub, daemon.json; sha256 of the watched binaries. (Read as the same user vmdrift logs in as.)
+  const floor = [
+    'cd /',
+    'find /etc/systemd/system /run/systemd/system -maxdepth 2 \\( -type f -exec cat {} + \\) -o \\( -type l -printf "%l\\n" \\) 2>/dev/null',
+    'for f in /etc/systemd/system/* /run/systemd/system/*; do n=${f##*/}; n=${n%.d}; for d in /lib/systemd/system /usr/lib/systemd/system; do [ -f "$d/$n" ] && { cat "$d/$n"; break; }; done; done',
+    'cat /etc/default/grub /etc/default/grub.d/*.cfg /boot/grub/grub.cfg /etc/docker/daemon.json 2>/dev/null',
+    'sha256sum /usr/local/bin/* /usr/local/sbin/* 2>/dev/null',
+    'true',
+  ].join('; ')
+  const bootId = async () => (await ssh('cat /proc/sys/kernel/random/boot_id')).stdout.trim()
+  const boot0 = await bootId()
+  const baselineFile = path.join(work, 'vm.yaml')
+  const flags = ['--identity', key, '--known-hosts', kh, '--timeout', '180']
+  const target = 'auditor@127.0.0.1:2222'
+  const capture = () => runTimed(process.execPath, [CLI, 'capture', target, '--baseline', baselineFile, ...flags], {timeoutMs: 240_000})
+  const check = () => runTimed(process.execPath, [CLI, 'check', target, '--baseline', baselineFile, ...flags], {timeoutMs: 240_000})
+
+  // warm-up
+  const wf = await ssh(floor)
+  if (wf.code !== 0) note(`VM floor command: ${failure(wf)}`)
+  let ok = haveCli
+  if (ok) {
+    const wc = await capture()
+    if (wc.code !== 0) {
+      ok = false
+      note(`VM capture failed: ${failure(wc)}`)
+    }
+  }
+  /** @type {number[]} */ const f = []
+  /** @type {number[]} */ const cap = []
+  /** @type {number[]} */ const chk = []
+  /** @type {(number | null)[]} */ const chkCodes = []
+  for (let i = 0; i < VM_RUNS; i++) {
+    f.push((await ssh(floor)).ms)
+    if (!ok) continue
+    const c = await capture()
+    if (c.code === 0) cap.push(c.ms)
+    else note(`VM capture run failed: ${failure(c)}`)
+    const k = await check()
+    chkCodes.push(k.code)
+    if (k.code === 0 || k.code === 1) chk.push(k.ms)
+    else note(`VM check run failed: ${failure(k)}`)
+  }
+  const boot1 = await bootId()
+  const sameBoot = boot0 !== '' && boot0 === boot1
+  row({id: '5', measure: 'VM floor: one `ssh` that reads the same files and hashes the binaries', result: fmtSummary(f), target: '—', met: null})
+  if (!ok) {
+    row({id: '5', measure: 'VM `vmdrift capture` / `check`', result: 'not measured (CLI not working)', target: '—', met: null})
+  } else {
+    row({id: '5', measure: 'VM `vmdrift capture`', result: `${fmtSummary(cap)}; ${(median(cap) / median(f)).toFixed(2)}× the floor`, target: '—', met: null})
+    row({id: '5', measure: 'VM `vmdrift check`', result: `${fmtSummary(chk)}; ${(median(chk) / median(f)).toFixed(2)}× the floor; exit codes ${chkCodes.join(',')}`, target: '—', met: null})
+  }
+  note(`VM: same boot for every run: ${sameBoot ? 'yes' : 'NO'} (boot_id ${boot0.slice(0, 8)}…${sameBoot ? '' : ` → ${boot1.slice(0, 8)}…`}). The floor reads files only; capture and check also read what is in effect (systemctl show, /proc/cmdline, docker info).`)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+async function main() {
+  installCleanupHandlers()
+  const t0 = performance.now()
+  const work = makeTempDir('vmdrift-bench-')
+  const m = await machineInfo()
+  log(`vmdrift bench — ${new Date().toISOString()} — ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, Linux ${m.kernel}, node ${m.node}, ${m.openssh}; load ${m.load}`)
+  const haveCli = await cliWorks()
+  if (!haveCli) note('`node bin/run.js --version` does not work (dist/ not built?): the vmdrift rows are not measured')
+
+  const steps = /** @type {[string, () => Promise<void>][]} */ ([
+    ['1', () => case1and2(work, haveCli)],
+    ['3', () => case3()],
+    ['4', () => case4(haveCli)],
+    ['5', () => case5(work, haveCli)],
+  ])
+  for (const [id, fn] of steps) {
+    if (!ONLY.has(id) && !(id === '1' && ONLY.has('2'))) continue
+    try {
+      await fn()
+    } catch (e) {
+      row({id, measure: 'case failed', result: String(/** @type {Error} */ (e).message).slice(0, 300), target: '—', met: false})
+    }
+  }
+
+  const end = await machineInfo()
+  const total = (performance.now() - t0) / 1000
+  const md = [
+    `### vmdrift bench results`,
+    '',
+    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on: ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB RAM, Linux ${m.kernel}, node ${m.node}, ${m.openssh}. ` +
+      `Load average at start ${m.load}, at end ${end.load}. Round trip ${2 * DELAY_MS} ms (relay on 127.0.0.1, ${DELAY_MS} ms each way). ` +
+      `${RUNS} runs per case unless noted; figures are median (min–max). Bench took ${total.toFixed(0)} s.`,
+    '',
+    markdownTable(rows),
+    '',
+    ...notes.map((n) => `- ${n}`),
+    '',
+  ].join('\n')
+  process.stdout.write('\n' + md)
+  writeFileSync(OUT, md)
+  log(`\nwritten to ${path.relative(process.cwd(), OUT) || OUT}`)
+  const unmet = rows.filter((r) => r.met === false).length
+  await cleanupAll()
+  process.exitCode = 0
+  if (unmet) log(`${unmet} target(s) not met`)
+}
+
+main().catch(async (e) => {
+  console.error(e)
+  await cleanupAll()
+  process.exit(2)
+})
