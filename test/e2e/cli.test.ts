@@ -1,5 +1,5 @@
 // The built CLI against a real OpenSSH sshd on 127.0.0.1, serving a copy of the helix-vm fixture root (--root).
-import {execFile} from 'node:child_process'
+import {execFile, execFileSync, spawn} from 'node:child_process'
 import {cp, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -100,6 +100,28 @@ describe('vmdrift over a real sshd', () => {
 
     expect((await vmdrift(['capture', sshd.alias, ...flags])).code).toBe(0)
     expect((await vmdrift(['check', sshd.alias, ...flags])).code).toBe(0)
+  })
+
+  it('logs in with a key held by ssh-agent, checks a hashed known_hosts, and colours only when asked', async () => {
+    const socket = join(work, 'agent.sock')
+    const agent = spawn('ssh-agent', ['-D', '-a', socket], {stdio: 'ignore'})
+    try {
+      for (let i = 0; i < 50 && !(await readFile(socket).then(() => true, (e) => e.code !== 'ENOENT')); i++) await new Promise((r) => setTimeout(r, 100))
+      execFileSync('ssh-add', [sshd.identityFile], {env: {...process.env, SSH_AUTH_SOCK: socket}, stdio: 'ignore'})
+      const hashed = join(work, 'hashed_known_hosts')
+      await cp(sshd.knownHostsFile, hashed)
+      execFileSync('ssh-keygen', ['-H', '-f', hashed], {stdio: 'ignore'})
+      expect(await readFile(hashed, 'utf8')).toMatch(/^\|1\|/)
+      const args = ['check', sshd.target, '--known-hosts', hashed, '--root', root, '--baseline', baseline]
+      const run = await vmdrift(args, {SSH_AUTH_SOCK: socket, HOME: work})
+      expect(run.stderr).toBe('')
+      expect(run.code).toBe(0)
+      expect(run.stdout).not.toContain('\u001B[')
+      const coloured = await vmdrift(args, {SSH_AUTH_SOCK: socket, HOME: work, NO_COLOR: '', FORCE_COLOR: '1'})
+      expect(coloured.stdout).toContain('\u001B[32min sync\u001B[39m')
+    } finally {
+      agent.kill()
+    }
   })
 
   it('refuses an unknown host key with a one-line way to accept it, exit 2', async () => {

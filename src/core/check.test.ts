@@ -1,0 +1,67 @@
+import {cp, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {LocalTarget} from '../transport/local.js'
+import type {ExecResult, Target} from '../transport/types.js'
+import {capture, check} from './check.js'
+import {FIXTURE_ROOT} from './demo.js'
+
+/** This machine, but the connection drops after `keep` bytes of output: what a flaky SSH link does. */
+class CutShort implements Target {
+  readonly name = 'flaky'
+  calls = 0
+  constructor(private readonly keep: number) {}
+  async runScript(script: string): Promise<ExecResult> {
+    this.calls++
+    const full = await new LocalTarget().runScript(script)
+    return {...full, stdout: full.stdout.subarray(0, this.keep), exitCode: 255}
+  }
+  async close(): Promise<void> {}
+}
+
+describe('capture and check', () => {
+  let dir: string
+  let root: string
+  let baselineFile: string
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vmdrift-core-'))
+    root = join(dir, 'root')
+    await cp(FIXTURE_ROOT, root, {recursive: true, verbatimSymlinks: true})
+    baselineFile = join(dir, 'baselines', 'helix-vm.yaml')
+  })
+  afterEach(async () => {
+    await rm(dir, {recursive: true, force: true})
+  })
+
+  it('reads the host with one script, and a check with one more', async () => {
+    const target = new LocalTarget()
+    const calls: string[] = []
+    const counting: Target = {name: 'local', runScript: (s, o) => (calls.push(s), target.runScript(s, o)), close: async () => {}}
+    const result = await capture(counting, {baselineFile, watch: [], root})
+    expect(calls).toHaveLength(1)
+    expect(result.collectors).toEqual({systemd: 26, 'kernel-cmdline': 3, files: 1, docker: 1})
+    expect((await check(counting, {baselineFile, root})).inSync).toBe(true)
+    expect(calls).toHaveLength(2)
+  })
+
+  it('leaves the old baseline untouched, and no temporary file, when the host output is cut short', async () => {
+    await capture(new LocalTarget(), {baselineFile, watch: [], root})
+    const before = await readFile(baselineFile, 'utf8')
+    await writeFile(join(root, 'etc/docker/daemon.json'), '{"live-restore": false}\n')
+    for (const keep of [0, 100, 2000]) {
+      await expect(capture(new CutShort(keep), {baselineFile, watch: [], root})).rejects.toThrow(/capture script failed \(exit 255\)/)
+    }
+    expect(await readFile(baselineFile, 'utf8')).toBe(before)
+    expect(await readdir(join(dir, 'baselines'))).toEqual(['helix-vm.yaml'])
+  })
+
+  it('keeps the watch globs of the capture in the baseline, so a check reads the same files', async () => {
+    await writeFile(join(root, 'etc/helix.conf'), 'mode=fast\n')
+    await capture(new LocalTarget(), {baselineFile, watch: ['/etc/helix.*'], root})
+    expect(await readFile(baselineFile, 'utf8')).toContain('/etc/helix.conf:')
+    await writeFile(join(root, 'etc/helix.conf'), 'mode=slow\n')
+    const result = await check(new LocalTarget(), {baselineFile, root})
+    expect(result.findings.map((f) => `${f.collector} ${f.class} ${f.key}`)).toEqual(['files modified /etc/helix.conf'])
+  })
+})
