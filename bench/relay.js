@@ -28,6 +28,8 @@ const HOST = '127.0.0.1'
  * @property {number} open               connections open now
  * @property {number} bytesUp            client → server bytes delivered
  * @property {number} bytesDown          server → client bytes delivered
+ * @property {number} turns              times the client sent after hearing from the server (or first): the
+ *                                       round trips a protocol waits for, counted on the wire (≈ RTTs paid)
  */
 
 /**
@@ -123,7 +125,7 @@ export async function startRelay(opts) {
     throw new Error('startRelay: the relay only ever connects to 127.0.0.1')
   }
   /** @type {RelayStats} */
-  const stats = {connections: 0, open: 0, bytesUp: 0, bytesDown: 0}
+  const stats = {connections: 0, open: 0, bytesUp: 0, bytesDown: 0, turns: 0}
   /** @type {Set<net.Socket>} */
   const sockets = new Set()
 
@@ -134,6 +136,15 @@ export async function startRelay(opts) {
     sockets.add(client)
     sockets.add(upstream)
     client.setNoDelay(true)
+    // Round trips on the wire: a client chunk that arrives after server data (or is the first) starts a new turn.
+    let serverSpokeLast = true
+    client.on('data', () => {
+      if (serverSpokeLast) stats.turns++
+      serverSpokeLast = false
+    })
+    upstream.on('data', () => {
+      serverSpokeLast = true
+    })
     // The upstream connect itself takes no extra delay: the client's SYN already paid none either, and the
     // first data each way is delayed like every other chunk (so a TCP handshake costs what it costs on loopback,
     // while every SSH round trip costs 2 × delayMs).

@@ -262,21 +262,38 @@ async function case1and2(work, haveCli) {
     row({id: '2', measure: 'SSH connections / session channels / exec requests per capture and per check', result: 'not measured (capture not working)', target: '1 / 1 / 1', met: false})
     return
   }
+  /** @type {Record<string, number>} */
+  const turns = {}
   for (const [what, fn] of /** @type {const} */ ([['capture', capture], ['check', check]])) {
     const since = host.sshd.mark()
+    const t0 = host.relay.stats.turns
     const r = await fn()
     const n = await settledCounts(host.sshd, since)
+    turns[what] = host.relay.stats.turns - t0
     const ok = n.connections === 1 && n.logins === 1 && n.sessions === 1 && n.channels === 1 && n.execs === 1
     const exitNote = what === 'check' ? `, exit ${r.code}${r.code === 0 ? ' (in sync)' : ''}` : r.code === 0 ? '' : `, exit ${r.code}`
     row({
       id: '2',
-      measure: `per \`${what}\`: connections / channels opened / exec requests`,
+      measure: `per \`${what}\`: SSH connections / channels opened / exec requests (sshd log)`,
       result: `${n.connections} / ${n.channels} / ${n.execs}${exitNote}`,
       target: '1 / 1 / 1',
       met: ok && (what !== 'check' || r.code === 0),
     })
     if (what === 'check' && r.code !== 0) note(`check right after capture did not exit 0: ${failure(r)}`)
   }
+  for (const [what, cmd] of [['floor', floorCmd], ['ssh true', 'true']]) {
+    const t0 = host.relay.stats.turns
+    await ssh(cmd)
+    await new Promise((r) => setTimeout(r, 3 * DELAY_MS))
+    turns[what] = host.relay.stats.turns - t0
+  }
+  row({
+    id: '2',
+    measure: 'network round trips waited for, counted at the relay: capture / check / floor `ssh` / `ssh true`',
+    result: `${turns.capture} / ${turns.check} / ${turns.floor} / ${turns['ssh true']}`,
+    target: '—',
+    met: null,
+  })
 
   // Does vmdrift read the same set as the floor? Every fixture path should appear in the baseline.
   try {
@@ -329,7 +346,7 @@ async function case4(haveCli) {
   ])
   /** @type {number[][]} */
   const times = cases.map(() => [])
-  for (let i = 0; i <= RUNS + 2; i++) {
+  for (let i = 0; i <= 2 * RUNS; i++) {
     for (let j = 0; j < cases.length; j++) {
       if (j > 0 && !haveCli) continue
       const r = await runTimed(process.execPath, [...cases[j][1]], {timeoutMs: 30_000})
@@ -470,9 +487,9 @@ async function main() {
   writeFileSync(OUT, md)
   log(`\nwritten to ${path.relative(process.cwd(), OUT) || OUT}`)
   const unmet = rows.filter((r) => r.met === false).length
-  await cleanupAll()
-  process.exitCode = 0
   if (unmet) log(`${unmet} target(s) not met`)
+  await cleanupAll()
+  process.exit(0)
 }
 
 main().catch(async (e) => {

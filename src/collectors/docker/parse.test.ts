@@ -27,9 +27,9 @@ describe('docker parse', () => {
       mode: '0644',
       owner: 'root',
       content: trailingComma,
-      invalid: "invalid JSON at line 5, column 20: trailing comma before '}'",
+      invalid: "invalid JSON at line 6, column 3: property name expected",
     })
-    expect(output.warnings).toEqual(["/etc/docker/daemon.json: invalid JSON at line 5, column 20: trailing comma before '}'"])
+    expect(output.warnings).toEqual(["/etc/docker/daemon.json: invalid JSON at line 6, column 3: property name expected"])
   })
 
   it('has no item when there is no daemon.json, and warns when the probe did not run', () => {
