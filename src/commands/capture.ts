@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand, baselineFlag, targetFlags} from '../cli/base.js'
+import {InputError} from '../errors.js'
 import type {CaptureResult} from '../core/check.js'
 
 export default class Capture extends BaseCommand {
@@ -28,15 +29,16 @@ export default class Capture extends BaseCommand {
 
   async run(): Promise<CaptureResult> {
     const {args, flags} = await this.parse(Capture)
-    const [{capture}, {resolveTarget}, {defaultBaselinePath}, {renderCapture}, {InputError}] = await Promise.all([
+    for (const glob of flags.watch) if (!glob.startsWith('/')) throw new InputError(`--watch ${glob}: give an absolute path or glob`)
+    const {resolveTarget} = await import('../transport/resolve.js')
+    const target = resolveTarget(args.target, {...flags, knownHosts: flags['known-hosts'], sshConfig: flags['ssh-config']})
+    // The SSH handshake runs while the rest of vmdrift loads; its errors surface in the run below.
+    target.open().catch(() => {})
+    const [{capture}, {defaultBaselinePath}, {renderCapture}] = await Promise.all([
       import('../core/check.js'),
-      import('../transport/resolve.js'),
       import('../baselines/store.js'),
       import('../report/text.js'),
-      import('../errors.js'),
     ])
-    for (const glob of flags.watch) if (!glob.startsWith('/')) throw new InputError(`--watch ${glob}: give an absolute path or glob`)
-    const target = resolveTarget(args.target, {...flags, knownHosts: flags['known-hosts'], sshConfig: flags['ssh-config']})
     try {
       const result = await capture(target, {
         baselineFile: flags.baseline ?? defaultBaselinePath(args.target),

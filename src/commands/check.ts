@@ -19,13 +19,15 @@ export default class Check extends BaseCommand {
 
   async run(): Promise<CheckResult> {
     const {args, flags} = await this.parse(Check)
-    const [{check}, {resolveTarget}, {defaultBaselinePath}, {renderCheck}] = await Promise.all([
+    const {resolveTarget} = await import('../transport/resolve.js')
+    const target = resolveTarget(args.target, {...flags, knownHosts: flags['known-hosts'], sshConfig: flags['ssh-config']})
+    // The SSH handshake runs while the rest of vmdrift loads; its errors surface in the run below.
+    target.open().catch(() => {})
+    const [{check}, {defaultBaselinePath}, {renderCheck}] = await Promise.all([
       import('../core/check.js'),
-      import('../transport/resolve.js'),
       import('../baselines/store.js'),
       import('../report/text.js'),
     ])
-    const target = resolveTarget(args.target, {...flags, knownHosts: flags['known-hosts'], sshConfig: flags['ssh-config']})
     try {
       const result = await check(target, {baselineFile: flags.baseline ?? defaultBaselinePath(args.target), root: flags.root, sudo: flags.sudo})
       if (!this.jsonEnabled()) process.stdout.write(renderCheck(result, this.colors))

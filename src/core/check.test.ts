@@ -12,6 +12,7 @@ class CutShort implements Target {
   readonly name = 'flaky'
   calls = 0
   constructor(private readonly keep: number) {}
+  async open(): Promise<void> {}
   async runScript(script: string): Promise<ExecResult> {
     this.calls++
     const full = await new LocalTarget().runScript(script)
@@ -37,7 +38,7 @@ describe('capture and check', () => {
   it('reads the host with one script, and a check with one more', async () => {
     const target = new LocalTarget()
     const calls: string[] = []
-    const counting: Target = {name: 'local', runScript: (s, o) => (calls.push(s), target.runScript(s, o)), close: async () => {}}
+    const counting: Target = {name: 'local', open: async () => {}, runScript: (s, o) => (calls.push(s), target.runScript(s, o)), close: async () => {}}
     const result = await capture(counting, {baselineFile, watch: [], root})
     expect(calls).toHaveLength(1)
     expect(result.collectors).toEqual({systemd: 26, 'kernel-cmdline': 3, files: 1, docker: 1})

@@ -6,6 +6,8 @@ export class LocalTarget implements Target {
   /** `name` is what reports call it: `local`, or what a demo stands in for */
   constructor(readonly name = 'local') {}
 
+  async open(): Promise<void> {}
+
   runScript(script: string, options: {sudo?: boolean} = {}): Promise<ExecResult> {
     const [cmd, ...args] = options.sudo ? ['sudo', '-n', 'sh', '-s'] : ['sh', '-s']
     return new Promise((resolve, reject) => {

@@ -89,7 +89,7 @@ function hostKeyError(settings: SshSettings, verdict: HostKeyVerdict, presented:
 export class SshTarget implements Target {
   /** exec channels opened on this connection: a capture must open exactly one */
   execCount = 0
-  private client?: Client
+  private session?: Promise<Client>
 
   constructor(private readonly settings: SshSettings) {}
 
@@ -97,8 +97,13 @@ export class SshTarget implements Target {
     return this.settings.name
   }
 
-  private async connect(): Promise<Client> {
-    if (this.client) return this.client
+  /** Starts the connection (once); a command calls it early so the handshake overlaps loading the rest. */
+  open(): Promise<void> {
+    this.session ??= this.handshake()
+    return this.session.then(() => undefined)
+  }
+
+  private async handshake(): Promise<Client> {
     const {settings} = this
     const known = await readKnownKeys(settings.knownHostsFiles, hostEntryName(settings.host, settings.port))
     const {methods, skipped} = await authMethods(settings)
@@ -136,7 +141,6 @@ export class SshTarget implements Target {
       client.connect(config)
     })
     client.on('error', () => {}) // later errors surface through the channel
-    this.client = client
     return client
   }
 
@@ -157,7 +161,8 @@ export class SshTarget implements Target {
   }
 
   async runScript(script: string, options: {sudo?: boolean} = {}): Promise<ExecResult> {
-    const client = await this.connect()
+    this.session ??= this.handshake()
+    const client = await this.session
     const command = options.sudo ? 'sudo -n sh -s' : 'sh -s'
     this.execCount++
     const channel = await new Promise<ClientChannel>((resolve, reject) =>
@@ -183,7 +188,8 @@ export class SshTarget implements Target {
   }
 
   async close(): Promise<void> {
-    this.client?.end()
-    this.client = undefined
+    const session = this.session
+    this.session = undefined
+    if (session) (await session.catch(() => undefined))?.end()
   }
 }
