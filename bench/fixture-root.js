@@ -10,7 +10,8 @@
 //   symlinks   links whose target is read (enablement links, aliases, masks)
 //   binaries   files that are hashed (sha256), never read back
 // Vendor units are in the set only where something in /etc refers to them by name (the unit a drop-in dir, an
-// override, an alias or a mask is for, or its template): other vendor units are there for realism, unread.
+// override, an alias, a mask or an enablement link is for, or its template): other vendor units are there for
+// realism, unread.
 //
 //   const fx = await createFixtureRoot({seed: 1})      // fx.root, fx.textFiles, fx.symlinks, fx.binaries
 //   await fx.cleanup()
@@ -472,7 +473,8 @@ async function populate(root, seed, rnd, opts) {
   // Names in /etc that systemd resolves against the vendor dirs: their vendor unit is read too.
   /** @type {Set<string>} */
   const referenced = new Set()
-  for (const name of [...Object.keys(DROP_INS), ...Object.keys(ALIASES), ...MASKS, ...FULL_OVERRIDES]) {
+  const wanted = Object.values(WANTS).flat()
+  for (const name of [...Object.keys(DROP_INS), ...Object.keys(ALIASES), ...MASKS, ...FULL_OVERRIDES, ...wanted]) {
     const v = vendorFor(name)
     if (v) referenced.add(v)
   }

@@ -189,11 +189,11 @@ export function runTimed(cmd, args, opts = {}) {
  * Puts a relay with `delayMs` in front of an existing sshd and writes client config for it into `dir`.
  * Several relay hosts can share one sshd (each gets its own port, alias and files).
  * @param {import('../test/support/sshd.js').Sshd} sshd
- * @param {{delayMs: number, alias: string, dir: string}} opts
+ * @param {{delayMs: number, alias: string, dir: string, onChunk?: import('./relay.js').RelayOptions['onChunk']}} opts
  * @returns {Promise<LatencyHost>}
  */
-export async function addRelayHost(sshd, {delayMs, alias, dir}) {
-  const relay = await startRelay({targetPort: sshd.port, delayMs})
+export async function addRelayHost(sshd, {delayMs, alias, dir, onChunk}) {
+  const relay = await startRelay({targetPort: sshd.port, delayMs, onChunk})
   const hostKey = readFileSync(sshd.hostKeyFile, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ')
   const knownHostsFile = path.join(dir, `${alias}.known_hosts`)
   writeFileSync(knownHostsFile, `[127.0.0.1]:${relay.port} ${hostKey}\n`)
@@ -240,13 +240,13 @@ export function sshConfigBlock(alias, port, user, identityFile, knownHostsFile) 
 
 /**
  * A fresh sshd (its files under `dir`) behind a relay of `delayMs`.
- * @param {{delayMs: number, alias?: string, dir: string}} opts
+ * @param {{delayMs: number, alias?: string, dir: string, onChunk?: import('./relay.js').RelayOptions['onChunk']}} opts
  * @returns {Promise<LatencyHost>}
  */
-export async function startLatencyHost({delayMs, alias = 'vmdrift-bench', dir}) {
+export async function startLatencyHost({delayMs, alias = 'vmdrift-bench', dir, onChunk}) {
   const sshd = await startSshd({tmpDir: dir, alias: `${alias}-direct`})
   try {
-    const host = await addRelayHost(sshd, {delayMs, alias, dir})
+    const host = await addRelayHost(sshd, {delayMs, alias, dir, onChunk})
     return {
       ...host,
       async stop() {

@@ -20,6 +20,8 @@ const HOST = '127.0.0.1'
  * @property {number} [delayMs]           one-way delay added to every chunk (default 25: a 50 ms round trip)
  * @property {number} [listenPort]        default 0: a free port
  * @property {number} [highWaterBytes]    per direction and connection, default 8 MiB
+ * @property {(event: {conn: number, dir: 'up' | 'down', bytes: number, t: number}) => void} [onChunk]
+ *           called as each chunk arrives (t: performance.now()), to see where a protocol spends its round trips
  */
 
 /**
@@ -138,12 +140,15 @@ export async function startRelay(opts) {
     client.setNoDelay(true)
     // Round trips on the wire: a client chunk that arrives after server data (or is the first) starts a new turn.
     let serverSpokeLast = true
-    client.on('data', () => {
+    const conn = stats.connections
+    client.on('data', (d) => {
       if (serverSpokeLast) stats.turns++
       serverSpokeLast = false
+      opts.onChunk?.({conn, dir: 'up', bytes: d.length, t: performance.now()})
     })
-    upstream.on('data', () => {
+    upstream.on('data', (d) => {
       serverSpokeLast = true
+      opts.onChunk?.({conn, dir: 'down', bytes: d.length, t: performance.now()})
     })
     // The upstream connect itself takes no extra delay: the client's SYN already paid none either, and the
     // first data each way is delayed like every other chunk (so a TCP handshake costs what it costs on loopback,
