@@ -524,7 +524,7 @@ async function case5(work, haveCli) {
     row({id: '5', measure: 'VM `vmdrift capture`', result: `${fmtSummary(cap)}; ${vs(cap)}`, target: '—', met: null})
     row({id: '5', measure: 'VM `vmdrift check`', result: `${fmtSummary(chk)}; ${vs(chk)}; exit codes ${chkCodes.join(',')}`, target: '—', met: null})
   }
-  note(`VM: same boot for every run: ${sameBoot ? 'yes' : 'NO'} (boot_id ${boot0.slice(0, 8)}…${sameBoot ? '' : ` → ${boot1.slice(0, 8)}…`}). The floor reads files only; capture and check also read what is in effect (systemctl show, /proc/cmdline, docker info).`)
+  note(`VM: same boot for every run: ${sameBoot ? 'yes' : 'NO'} (boot_id ${boot0.slice(0, 8)}…${sameBoot ? '' : ` → ${boot1.slice(0, 8)}…`}). The floor reads the same files as capture and check (the on-disk state; the "in effect" probes come in a later issue).`)
 }
 
 // ---------------------------------------------------------------------------------------------------------------

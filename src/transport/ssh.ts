@@ -90,6 +90,7 @@ export class SshTarget implements Target {
   /** exec channels opened on this connection: a capture must open exactly one */
   execCount = 0
   private session?: Promise<Client>
+  private client?: {instance: Client; ready: boolean}
 
   constructor(private readonly settings: SshSettings) {}
 
@@ -117,6 +118,8 @@ export class SshTarget implements Target {
     let verdict: HostKeyVerdict | undefined
     let presented: Buffer | undefined
     const client = new Client()
+    const handle = {instance: client, ready: false}
+    this.client = handle
     const config: ConnectConfig = {
       host: settings.host,
       port: settings.port,
@@ -133,14 +136,24 @@ export class SshTarget implements Target {
       },
     } as ConnectConfig
     await new Promise<void>((resolve, reject) => {
-      client.once('ready', resolve)
-      client.once('error', (error: Error & {level?: string; code?: string}) => {
+      client.once('ready', () => {
+        handle.ready = true
+        resolve()
+      })
+      // `on`, not `once`: ssh2 can emit a second error (a timeout, then "connection lost"), and an 'error' event
+      // with no listener would crash the process. The first one decides; later ones surface through the channel.
+      client.on('error', (error: Error & {level?: string; code?: string}) => {
         if (verdict && verdict.status !== 'trusted' && presented) return reject(hostKeyError(settings, verdict, presented))
         reject(this.connectError(error))
       })
+      // A host that hangs up before the handshake ends may do so without an 'error'.
+      client.once('close', () =>
+        reject(new TargetError(`${settings.name}: ${settings.host}:${settings.port} closed the connection during the SSH handshake`, settings.name, {
+          hint: 'is it an SSH server? check its logs (MaxStartups, AllowUsers)',
+        })),
+      )
       client.connect(config)
     })
-    client.on('error', () => {}) // later errors surface through the channel
     return client
   }
 
@@ -187,9 +200,12 @@ export class SshTarget implements Target {
     })
   }
 
+  /** Ends the session; a handshake still under way (the command failed before it needed the host) is cut off. */
   async close(): Promise<void> {
-    const session = this.session
+    const client = this.client
+    this.client = undefined
     this.session = undefined
-    if (session) (await session.catch(() => undefined))?.end()
+    if (client?.ready) client.instance.end()
+    else client?.instance.destroy()
   }
 }

@@ -1,6 +1,7 @@
 // The built CLI against a real OpenSSH sshd on 127.0.0.1, serving a copy of the helix-vm fixture root (--root).
 import {execFile, execFileSync, spawn} from 'node:child_process'
 import {cp, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
+import {createServer, type Server} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -189,6 +190,35 @@ describe('vmdrift without SSH', () => {
       expect(changes).toContainEqual(expect.objectContaining({added: ['video=Virtual-1:1920x1080']}))
     } finally {
       await rm(work, {recursive: true, force: true})
+    }
+  })
+
+  it('exits 2 with one line when a host accepts but never speaks SSH, or hangs up mid-handshake', async () => {
+    const listen = (onConnection: (socket: import('node:net').Socket) => void) =>
+      new Promise<Server>((resolve) => {
+        const server = createServer(onConnection)
+        server.listen(0, '127.0.0.1', () => resolve(server))
+      })
+    const keyDir = await mkdtemp(join(tmpdir(), 'vmdrift-key-'))
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(keyDir, 'id')])
+    const silent = await listen(() => {})
+    const rude = await listen((socket) => socket.end('SSH-2.0-rude\r\n'))
+    try {
+      for (const [server, message] of [
+        [silent, /no SSH answer from 127\.0\.0\.1:\d+ within 1s/],
+        [rude, /127\.0\.0\.1:\d+ closed the connection during the SSH handshake/],
+      ] as const) {
+        const port = (server.address() as import('node:net').AddressInfo).port
+        const baseline = join(tmpdir(), `vmdrift-never-written-${port}.yaml`)
+        const run = await vmdrift(['capture', `me@127.0.0.1:${port}`, '--identity', join(keyDir, 'id'), '--timeout', '1', '--baseline', baseline])
+        expect(run.code).toBe(2)
+        expect(run.stderr).toMatch(message)
+        expect(run.stderr.trimEnd().split('\n')).toHaveLength(1)
+      }
+    } finally {
+      silent.close()
+      rude.close()
+      await rm(keyDir, {recursive: true, force: true})
     }
   })
 
