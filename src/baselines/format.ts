@@ -1,5 +1,6 @@
 // Baseline files: deterministic YAML out, validated YAML in. Pure: text in, data out, and back.
-import {Ajv, type ErrorObject} from 'ajv'
+import {createRequire} from 'node:module'
+import type {Ajv as AjvClass, ErrorObject} from 'ajv'
 import {LineCounter, parseDocument, stringify} from 'yaml'
 import type {Item} from '../collectors/types.js'
 import type {Baseline} from '../core/types.js'
@@ -50,10 +51,16 @@ export function formatBaseline(baseline: Baseline): string {
   ].join('\n')
 }
 
-let validator: ReturnType<Ajv['compile']> | undefined
+let validator: ReturnType<AjvClass['compile']> | undefined
+
+// ajv is loaded on first use: a capture only writes baselines, and start-up is what every pre-test check pays.
+function compileValidator(): ReturnType<AjvClass['compile']> {
+  const {Ajv} = createRequire(import.meta.url)('ajv') as {Ajv: typeof AjvClass}
+  return new Ajv({allErrors: false, strict: true, allowUnionTypes: true}).compile(loadSchema('baseline'))
+}
 
 function validate(data: unknown): ErrorObject[] {
-  validator ??= new Ajv({allErrors: false, strict: true, allowUnionTypes: true}).compile(loadSchema('baseline'))
+  validator ??= compileValidator()
   return validator(data) ? [] : (validator.errors ?? [])
 }
 

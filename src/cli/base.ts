@@ -50,12 +50,12 @@ export abstract class BaseCommand extends Command {
 }
 
 export const targetFlags = {
-  identity: Flags.string({char: 'i', description: 'private key file to log in with (instead of ssh_config, the agent and ~/.ssh/id_*)', helpGroup: 'TARGET'}),
-  'known-hosts': Flags.string({description: 'known_hosts file that must hold the host key [default: ~/.ssh/known_hosts]', helpGroup: 'TARGET'}),
-  'ssh-config': Flags.string({description: 'ssh_config file to resolve the target alias in [default: ~/.ssh/config]', helpGroup: 'TARGET'}),
+  identity: Flags.string({char: 'i', helpValue: 'FILE', description: 'private key file to log in with (instead of ssh_config, the agent and ~/.ssh/id_*)', helpGroup: 'TARGET'}),
+  'known-hosts': Flags.string({helpValue: 'FILE', description: 'known_hosts file that must hold the host key [default: ~/.ssh/known_hosts]', helpGroup: 'TARGET'}),
+  'ssh-config': Flags.string({helpValue: 'FILE', description: 'ssh_config file to resolve the target alias in [default: ~/.ssh/config]', helpGroup: 'TARGET'}),
   sudo: Flags.boolean({description: 'run the read script under sudo -n on the host', helpGroup: 'TARGET'}),
-  root: Flags.string({description: 'read every path under DIR instead of / (an offline root such as a mounted VM disk)', helpGroup: 'TARGET'}),
-  timeout: Flags.integer({description: 'seconds to wait for the host to connect and to answer', default: 60, min: 1, helpGroup: 'TARGET'}),
+  root: Flags.string({helpValue: 'DIR', description: 'read every path under DIR instead of / (an offline root such as a mounted VM disk)', helpGroup: 'TARGET'}),
+  timeout: Flags.integer({helpValue: 'SECONDS', description: 'seconds to wait for the host to connect and to answer', default: 60, min: 1, helpGroup: 'TARGET'}),
 }
 
-export const baselineFlag = Flags.string({char: 'b', description: 'baseline file [default: baselines/<TARGET>.yaml]'})
+export const baselineFlag = Flags.string({char: 'b', helpValue: 'FILE', description: 'baseline file [default: baselines/<TARGET>.yaml]'})

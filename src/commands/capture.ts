@@ -21,6 +21,7 @@ export default class Capture extends BaseCommand {
     baseline: baselineFlag,
     watch: Flags.string({
       char: 'w',
+      helpValue: 'GLOB',
       description: 'also watch these files (path or shell glob on the host; repeatable) besides /usr/local/bin/* and /usr/local/sbin/*',
       multiple: true,
       default: [],
