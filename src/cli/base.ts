@@ -1,5 +1,7 @@
 // What every vmdrift command shares: exit code 2 and one line for any error, and the flags that name a target.
-import {Command, Flags, type Interfaces} from '@oclif/core'
+import {Command} from '@oclif/core/command'
+import * as Flags from '@oclif/core/flags'
+import type * as Interfaces from '@oclif/core/interfaces'
 import type {Input, OutputArgs, OutputFlags, ParserOutput} from '@oclif/core/parser'
 import {describeError, InputError, TargetError} from '../errors.js'
 import {colorLevel, palette} from '../report/colors.js'

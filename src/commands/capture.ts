@@ -1,4 +1,5 @@
-import {Args, Flags} from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 import {BaseCommand, baselineFlag, targetFlags} from '../cli/base.js'
 import {InputError} from '../errors.js'
 import type {CaptureResult} from '../core/check.js'
