@@ -1,7 +1,8 @@
 // A real OpenSSH sshd on 127.0.0.1 for tests and benchmarks.
 //
-// Installs nothing: CI runs `apt-get install -y openssh-server` first. Everything it makes (host key, user key,
-// authorized_keys, sshd_config, known_hosts, ssh_config, pid file, log) lives in one temp dir that stop() removes.
+// Installs nothing: `npm test` and `npm run bench` run scripts/host-tools.sh first, which installs openssh-server.
+// Everything it makes (host key, user key, authorized_keys, sshd_config, known_hosts, ssh_config, pid file, log)
+// lives in one temp dir that stop() removes.
 // It only ever listens on, and writes client config for, 127.0.0.1.
 //
 // The daemon runs with `LogLevel DEBUG1 -E logFile`, so a test can count what a client did on the wire:
