@@ -1,4 +1,4 @@
-import {cp, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
+import {cp, mkdtemp, readdir, readFile, rm, utimes, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
@@ -55,6 +55,16 @@ describe('capture and check', () => {
     }
     expect(await readFile(baselineFile, 'utf8')).toBe(before)
     expect(await readdir(join(dir, 'baselines'))).toEqual(['helix-vm.yaml'])
+  })
+
+  it('says when the directory of a removed file changed', async () => {
+    await capture(new LocalTarget(), {baselineFile, watch: [], root})
+    const link = join(root, 'etc/systemd/system/multi-user.target.wants/ssh.service')
+    await rm(link)
+    await utimes(join(link, '..'), new Date('2026-11-28T13:05:00Z'), new Date('2026-11-28T13:05:00Z'))
+    const [finding] = (await check(new LocalTarget(), {baselineFile, root})).findings
+    expect(finding).toMatchObject({class: 'removed', key: '/etc/systemd/system/multi-user.target.wants/ssh.service', directoryChanged: '2026-11-28T13:05:00Z'})
+    expect(finding).not.toHaveProperty('written')
   })
 
   it('keeps the watch globs of the capture in the baseline, so a check reads the same files', async () => {

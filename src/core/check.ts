@@ -107,6 +107,6 @@ export async function check(target: Target, options: HostOptions & {baselineFile
 /** Two captures compared offline: the first is the baseline, the second stands for the host. */
 export async function diffFiles(first: string, second: string): Promise<CheckResult> {
   const [a, b] = await Promise.all([readBaselineFile(first), readBaselineFile(second)])
-  const snapshot: Snapshot = {target: b.target, options: b.options, collectors: b.collectors, meta: {}, unavailable: {}, warnings: []}
+  const snapshot: Snapshot = {target: b.target, options: b.options, collectors: b.collectors, meta: {}, directories: {}, unavailable: {}, warnings: []}
   return compare(a, snapshot, {baseline: first, against: second})
 }

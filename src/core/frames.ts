@@ -108,12 +108,19 @@ export interface StreamOptions {
   sha256: (data: Buffer) => string
 }
 
+export interface ParsedStream {
+  results: Record<string, ProbeResult>
+  /** mtime (seconds) of every directory seen: those the probes list, and any entry that is a directory */
+  directories: Record<string, number>
+}
+
 /**
  * Parses the whole stream. Throws FrameError when the stream did not reach its END tag (the connection or the
  * script was cut short) or its parts disagree, so a partial read can never become a baseline.
  */
-export function parseStream(stream: Buffer, boundary: string, options: StreamOptions): Record<string, ProbeResult> {
+export function parseStream(stream: Buffer, boundary: string, options: StreamOptions): ParsedStream {
   const listings: Listing[] = []
+  let listedDirs: string[] = []
   const unavailable = new Map<string, string>()
   let stats = new Map<string, Stat>()
   const contents = new Map<string, Buffer>()
@@ -128,6 +135,9 @@ export function parseStream(stream: Buffer, boundary: string, options: StreamOpt
     switch (kind) {
       case 'P':
         listings.push({probe: args[0] ?? '', vendor: args[1] === 'v', names: nulFields(body).map((n) => n.toString('utf8'))})
+        break
+      case 'W':
+        listedDirs = nulFields(body).map((n) => n.toString('utf8'))
         break
       case 'U':
         unavailable.set(args[0] ?? '', body.toString('utf8').replace(/\s+/g, ' ').trim())
@@ -169,7 +179,17 @@ export function parseStream(stream: Buffer, boundary: string, options: StreamOpt
   if (!ended) throw new FrameError("the host's output ended before the script finished")
   const listed = listings.reduce((sum, l) => sum + l.names.length, 0)
   if (listed > 0 && stats.size === 0) throw new FrameError('stat on the host printed nothing (GNU coreutils stat --printf is needed)')
-  return assemble(listings, unavailable, stats, contents, hashes, options)
+  const root = options.root?.replace(/\/+$/, '') ?? ''
+  const directories: Record<string, number> = {}
+  for (const name of [...listedDirs, ...stats.keys()]) {
+    const stat = stats.get(name)
+    if (stat?.type === 'dir') directories[withoutRoot(name, root)] = stat.mtime
+  }
+  return {results: assemble(listings, unavailable, stats, contents, hashes, options), directories}
+}
+
+function withoutRoot(name: string, root: string): string {
+  return root && name.startsWith(`${root}/`) ? name.slice(root.length) : root && name === root ? '/' : name
 }
 
 /** One cat printed every file of the batch back to back: cut it by the sizes stat saw just before. */
@@ -202,7 +222,7 @@ function assemble(
     const seen = new Set(result.records.map((r) => r.path))
     for (const name of names) {
       const stat = stats.get(name)
-      const path = root && name.startsWith(`${root}/`) ? name.slice(root.length) : name
+      const path = withoutRoot(name, root)
       // Gone between the glob and stat, or read twice (a vendor unit behind two overrides): once is enough.
       if (!stat || seen.has(path)) continue
       seen.add(path)

@@ -3,7 +3,7 @@ import {createHash, randomBytes} from 'node:crypto'
 import type {CaptureOptions, Collector, Probe, ProbeResult} from '../collectors/types.js'
 import {TargetError} from '../errors.js'
 import type {Target} from '../transport/types.js'
-import {FrameError, parseStream} from './frames.js'
+import {FrameError, parseStream, type ParsedStream} from './frames.js'
 import {compileScript} from './script.js'
 import type {Snapshot} from './types.js'
 
@@ -33,10 +33,10 @@ export async function readHost(target: Target, options: ReadOptions): Promise<Sn
   const probes = probesOf(options.collectors, options.capture)
   const script = compileScript(probes, {boundary, root: options.root})
   const result = await target.runScript(script, {sudo: options.sudo})
-  let results: Record<string, ProbeResult>
+  let parsed: ParsedStream
   try {
     const content = Object.fromEntries(probes.map((probe) => [probe.id, probe.content]))
-    results = parseStream(result.stdout, boundary, {content, root: options.root, sha256})
+    parsed = parseStream(result.stdout, boundary, {content, root: options.root, sha256})
   } catch (error) {
     if (!(error instanceof FrameError)) throw error
     const stderr = firstLine(result.stderr)
@@ -56,9 +56,11 @@ export async function readHost(target: Target, options: ReadOptions): Promise<Sn
     options: {...options.capture, collectors: options.collectors.map((c) => c.id)},
     collectors: {},
     meta: {},
+    directories: parsed.directories,
     unavailable: {},
     warnings: [],
   }
+  const {results} = parsed
   for (const collector of options.collectors) {
     const own: Record<string, ProbeResult> = {}
     for (const probe of collector.probes(options.capture)) {

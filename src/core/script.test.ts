@@ -7,7 +7,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import type {Probe} from '../collectors/types.js'
 import {LocalTarget} from '../transport/local.js'
 import {parseStream} from './frames.js'
-import {compileScript, shGlob, shQuote} from './script.js'
+import {compileScript, globDir, shGlob, shQuote} from './script.js'
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 const BOUNDARY = 'vmdrift-0123456789abcdef'
@@ -16,7 +16,7 @@ async function run(probes: Probe[], root: string) {
   const script = compileScript(probes, {boundary: BOUNDARY, root})
   const out = await new LocalTarget().runScript(script)
   expect(out.stderr).toBe('')
-  return parseStream(out.stdout, BOUNDARY, {root, sha256, content: contentOf(probes)})
+  return parseStream(out.stdout, BOUNDARY, {root, sha256, content: contentOf(probes)}).results
 }
 
 const contentOf = (probes: Probe[]) => Object.fromEntries(probes.map((p) => [p.id, p.content]))
@@ -120,6 +120,17 @@ describe('script', () => {
     ])
   })
 
+  it('reports the mtime of the directories it lists, for dating removals', async () => {
+    await mkdir(join(root, 'etc/systemd/system/docker.service.d'), {recursive: true})
+    const script = compileScript([{kind: 'files', id: 'p', globs: ['/etc/systemd/system/*', '/etc/default/grub'], content: 'text'}], {boundary: BOUNDARY, root})
+    const out = await new LocalTarget().runScript(script)
+    const {directories} = parseStream(out.stdout, BOUNDARY, {root, sha256, content: {p: 'text'}})
+    expect(Object.keys(directories).sort()).toEqual(['/etc/systemd/system', '/etc/systemd/system/docker.service.d'])
+    expect(globDir('/etc/systemd/system/*/*')).toBe('/etc/systemd/system')
+    expect(globDir('/etc/default/grub')).toBe('/etc/default')
+    expect(globDir('/x[0-9]')).toBe('/')
+  })
+
   it('reports a probe whose tool is missing as unavailable instead of failing', async () => {
     await writeFile(join(root, 'f'), 'x')
     const script = compileScript([{kind: 'files', id: 'p', globs: ['/f'], content: 'sha256'}], {boundary: BOUNDARY, root})
@@ -128,7 +139,7 @@ describe('script', () => {
     await mkdir(bin)
     for (const tool of ['stat', 'readlink', 'cat']) await symlink(`/usr/bin/${tool}`, join(bin, tool))
     const out = await new LocalTarget().runScript(`PATH=${shQuote(bin)}\n${script}`)
-    const results = parseStream(out.stdout, BOUNDARY, {root, sha256, content: {p: 'sha256'}})
+    const results = parseStream(out.stdout, BOUNDARY, {root, sha256, content: {p: 'sha256'}}).results
     expect(results.p).toEqual({records: [], unavailable: 'not found on the host: sha256sum'})
   })
 
@@ -146,7 +157,7 @@ describe('script', () => {
     const out = await new LocalTarget().runScript(`set -x\n${script}`)
     const externals = out.stderr.split('\n').flatMap((line) => /^\+ (?:\w+=\S+ )*(stat|cat|sha256sum|readlink|ls|find) /.exec(line)?.[1] ?? [])
     expect(externals).toEqual(['stat', 'cat', 'sha256sum'])
-    const results = parseStream(out.stdout, BOUNDARY, {root, sha256, content: contentOf(probes)})
+    const results = parseStream(out.stdout, BOUNDARY, {root, sha256, content: contentOf(probes)}).results
     expect(results.units!.records).toHaveLength(200)
     expect(results.units!.records.find((r) => r.path === '/etc/many/unit-7.service')!.content).toBe('[Unit]\nDescription=7\n')
     expect(results.bins!.records.find((r) => r.path === '/bin/tool-3')!.sha256).toBe(sha256(Buffer.from('#!/bin/sh\n# 3\n')))
@@ -167,7 +178,7 @@ describe('script', () => {
       const stream = Buffer.from(
         `\n${BOUNDARY} P p\n/x\0\n${BOUNDARY} S\n81a4 600 root root 3 1\0/x\0/x\0\n${BOUNDARY} N\n\n${BOUNDARY} END\n`,
       )
-      expect(parseStream(stream, BOUNDARY, {sha256, content: {p: 'text'}}).p!.records[0]).toMatchObject({path: '/x', error: 'not readable'})
+      expect(parseStream(stream, BOUNDARY, {sha256, content: {p: 'text'}}).results.p!.records[0]).toMatchObject({path: '/x', error: 'not readable'})
       return
     }
     await writeFile(join(root, 'secret'), 'x', {mode: 0o000})

@@ -12,6 +12,7 @@
 // Lists of paths are NUL-separated (a path cannot hold NUL).
 //   P <probe> [v]  body: the entries a probe matched (`v`: vendor files found through vendorDirs)
 //   U <probe>      body: why the probe cannot run on this host (a missing tool)
+//   W              body: the directories the probes list (their mtime tells when an entry last left them)
 //   S              body: per entry `%f %a %U %G %s %Y`, path, and `%N` (`path -> target` for a link), each NUL-ended
 //   N              body: the files whose contents follow, in order
 //   C              body: their contents, concatenated (split by the sizes stat gave);  then `Z <exit status>`
@@ -134,6 +135,19 @@ function listEntries(probe: FilesProbe): string {
 else t "U "${id}; printf 'not found on the host:%s' "\${nostat:+ stat}${missing}"; fi`
 }
 
+/** The directory a glob lists: its literal part, up to the last slash before the first wildcard. */
+export function globDir(glob: string): string {
+  const wildcard = glob.search(/[*?[]/)
+  const literal = wildcard < 0 ? glob : glob.slice(0, wildcard)
+  return literal.slice(0, literal.lastIndexOf('/')) || '/'
+}
+
+function listDirectories(probes: FilesProbe[]): string {
+  const dirs = [...new Set(probes.flatMap((probe) => probe.globs.map(globDir)))]
+  const each = dirs.map((dir) => `f="$R"${shQuote(dir)}; if [ -d "$f" ]; then printf '%s\\0' "$f"; set -- "$@" "$f"; fi`)
+  return ['t W', ...each].join('\n')
+}
+
 function forContent(probes: FilesProbe[], filter: string, body: string): string {
   return probes
     .flatMap((probe) => variants(probe).map((vendor) => `if ${toolsOk(probe)}; then ${eachMatch(probe, vendor, filter, body)}; fi`))
@@ -156,6 +170,7 @@ export function compileScript(probes: Probe[], options: ScriptOptions): string {
     '# 1. every entry of every probe, then one stat for all of them',
     'set --',
     ...probes.map(listEntries),
+    listDirectories(probes),
     `if [ $# -gt 0 ]; then t S; QUOTING_STYLE=literal stat --printf '%f %a %U %G %s %Y\\0%n\\0%N\\0' -- "$@" 2>/dev/null; fi`,
     '# 2. one cat for the contents of every text file with a size',
     'set --',

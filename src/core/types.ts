@@ -18,6 +18,8 @@ export interface Snapshot {
   options: Baseline['options']
   collectors: CollectedItems
   meta: Record<string, Record<string, ItemMeta>>
+  /** mtime (seconds) of the directories read: when an entry last left one, for findings of removed items */
+  directories: Record<string, number>
   /** collector id → why it could not read the host */
   unavailable: Record<string, string>
   warnings: string[]
@@ -36,4 +38,6 @@ export interface Finding {
   diff: string
   /** when the item's file was last written on the host, ISO 8601 UTC (absent for removed items) */
   written?: string
+  /** removed items: when the directory that held the file last changed, ISO 8601 UTC (the removal, or later) */
+  directoryChanged?: string
 }

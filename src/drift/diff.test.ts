@@ -43,6 +43,16 @@ describe('drift', () => {
     expect(findings[0]!.diff).toContain('+new')
   })
 
+  it('dates a removed file by the directory that held it, and nothing else', () => {
+    const baseline = {collectors: {plain: {'/etc/x.d/a.conf': unit('a'), configured: unit('b')}}}
+    const snapshot = {collectors: {plain: {}}, directories: {'/etc/x.d': 1795834645, '/etc': 1}}
+    const findings = diffStates(baseline, snapshot, lookup)
+    expect(findings.map((f) => [f.key, f.class, f.written, f.directoryChanged])).toEqual([
+      ['/etc/x.d/a.conf', 'removed', undefined, '2026-11-28T02:57:25Z'],
+      ['configured', 'removed', undefined, undefined],
+    ])
+  })
+
   it('does not report context items coming and going, only their changes', () => {
     const baseline = {collectors: {plain: {'/v1': {type: 'vendor', content: 'a'}, '/v2': {type: 'vendor', content: 'a'}}}}
     const snapshot = {collectors: {plain: {'/v2': {type: 'vendor', content: 'b'}, '/v3': {type: 'vendor', content: 'c'}}}}

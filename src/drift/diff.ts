@@ -59,13 +59,13 @@ function unifiedDiff(key: string, before: string, after: string): string {
   return patch.slice(Math.max(0, patch.indexOf('---')))
 }
 
-function isoTime(seconds: number | undefined): string | undefined {
-  return seconds === undefined ? undefined : new Date(seconds * 1000).toISOString().replace(/\.000Z$/, 'Z')
+function isoTime(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace(/\.000Z$/, 'Z')
 }
 
 export function diffStates(
   baseline: {collectors: CollectedItems},
-  snapshot: Pick<Snapshot, 'collectors'> & Partial<Pick<Snapshot, 'meta' | 'unavailable'>>,
+  snapshot: Pick<Snapshot, 'collectors'> & Partial<Pick<Snapshot, 'meta' | 'unavailable' | 'directories'>>,
   lookup: (id: string) => Collector | undefined = collectorById,
 ): Finding[] {
   const findings: Finding[] = []
@@ -93,14 +93,20 @@ export function diffStates(
         summary: summarise(klass, item, changes),
         changes,
         diff: unifiedDiff(key, text(old), text(now)),
-        ...(now ? {written: isoTime(snapshot.meta?.[id]?.[key]?.mtime)} : {}),
+        ...when(key, now ? snapshot.meta?.[id]?.[key]?.mtime : undefined, now ? undefined : snapshot.directories?.[parentOf(key)]),
       })
     }
   }
-  return findings.map((f) => (f.written === undefined ? withoutWritten(f) : f))
+  return findings
 }
 
-function withoutWritten(finding: Finding): Finding {
-  const {written: _written, ...rest} = finding
-  return rest
+function parentOf(key: string): string {
+  return key.startsWith('/') ? key.slice(0, key.lastIndexOf('/')) || '/' : ''
+}
+
+/** A present item says when its file was written; a removed one, when the directory that held it last changed. */
+function when(key: string, written: number | undefined, directoryChanged: number | undefined): Pick<Finding, 'written' | 'directoryChanged'> {
+  if (written !== undefined) return {written: isoTime(written)}
+  if (directoryChanged !== undefined && key.startsWith('/')) return {directoryChanged: isoTime(directoryChanged)}
+  return {}
 }

@@ -4,8 +4,11 @@ import type {CaptureResult, CheckResult} from '../core/check.js'
 import type {Finding} from '../core/types.js'
 import {describeChange} from '../drift/diff.js'
 
-function when(iso: string | undefined): string {
-  return iso ? `written ${iso.replace('T', ' ').replace('Z', ' UTC')}` : ''
+function when(finding: Finding): string {
+  const time = (iso: string) => iso.replace('T', ' ').replace('Z', ' UTC')
+  if (finding.written) return `written ${time(finding.written)}`
+  if (finding.directoryChanged) return `its directory changed ${time(finding.directoryChanged)}`
+  return ''
 }
 
 function indent(text: string, by: string): string {
@@ -37,7 +40,7 @@ const classColour = {added: 'green', removed: 'red', modified: 'yellow'} as cons
 
 function renderFinding(finding: Finding, c: ChalkInstance): string {
   const label = c[classColour[finding.class]](finding.class.padEnd(8))
-  const time = when(finding.written)
+  const time = when(finding)
   const lines = [`  ${label} ${c.bold(finding.key)}${time ? `  ${c.dim(`(${time})`)}` : ''}`]
   for (const change of finding.changes) lines.push(`    ${describeChange(change)}`)
   if (finding.diff) lines.push(indent(colourDiff(finding.diff, c), '      '))
