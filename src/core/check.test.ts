@@ -67,6 +67,14 @@ describe('capture and check', () => {
     expect(finding).not.toHaveProperty('written')
   })
 
+  it('refuses a --root that is not a directory rather than capturing an empty host', async () => {
+    const missing = join(dir, 'no-such-root')
+    await expect(capture(new LocalTarget(), {baselineFile, watch: [], root: missing})).rejects.toThrow(
+      `local: the capture script failed (exit 3): --root ${missing} is not a directory on the host`,
+    )
+    await expect(readdir(join(dir, 'baselines'))).rejects.toThrow(/ENOENT/)
+  })
+
   it('keeps the watch globs of the capture in the baseline, so a check reads the same files', async () => {
     await writeFile(join(root, 'etc/helix.conf'), 'mode=fast\n')
     await capture(new LocalTarget(), {baselineFile, watch: ['/etc/helix.*'], root})

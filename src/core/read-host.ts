@@ -46,7 +46,8 @@ export async function readHost(target: Target, options: ReadOptions): Promise<Sn
       {
         exitCode: result.exitCode,
         stderr: result.stderr,
-        hint: /sudo/.test(stderr) ? '--sudo needs passwordless sudo (sudo -n) on the host' : error.message,
+        // What the host said on stderr is the reason; the framing's own complaint only when it said nothing.
+        hint: /sudo/.test(stderr) ? '--sudo needs passwordless sudo (sudo -n) on the host' : stderr ? undefined : error.message,
       },
     )
   }

@@ -164,6 +164,8 @@ export function compileScript(probes: Probe[], options: ScriptOptions): string {
     'LC_ALL=C; export LC_ALL',
     `B=${options.boundary}`,
     `R=${shQuote(root)}`,
+    // A mistyped --root would otherwise read as an empty host, and a capture would write an empty baseline.
+    `if [ -n "$R" ] && [ ! -d "$R" ]; then printf '%s\\n' "--root $R is not a directory on the host" >&2; exit 3; fi`,
     PRELUDE.trim(),
     'nostat=; nocat=; nosha=',
     'have stat || nostat=1; have cat || nocat=1; have sha256sum || nosha=1',
