@@ -2,7 +2,7 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 import {BaseCommand, baselineFlag, targetFlags} from '../cli/base.js'
 import {InputError} from '../errors.js'
-import type {CaptureResult} from '../core/check.js'
+import type {CaptureResult} from '../core/capture.js'
 
 export default class Capture extends BaseCommand {
   static override summary = 'Snapshot a host into a baseline file, to review and commit.'
@@ -37,7 +37,7 @@ export default class Capture extends BaseCommand {
     // The SSH handshake runs while the rest of vmdrift loads; its errors surface in the run below.
     target.open().catch(() => {})
     const [{capture}, {defaultBaselinePath}, {renderCapture}] = await Promise.all([
-      import('../core/check.js'),
+      import('../core/capture.js'),
       import('../baselines/store.js'),
       import('../report/text.js'),
     ])

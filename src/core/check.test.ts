@@ -4,7 +4,8 @@ import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {LocalTarget} from '../transport/local.js'
 import type {ExecResult, Target} from '../transport/types.js'
-import {capture, check} from './check.js'
+import {capture} from './capture.js'
+import {check} from './check.js'
 import {FIXTURE_ROOT} from './demo.js'
 
 /** This machine, but the connection drops after `keep` bytes of output: what a flaky SSH link does. */

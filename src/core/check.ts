@@ -1,17 +1,10 @@
 // Orchestration only: read the baseline, read the host, compare. Parsing and comparing live below.
-import {readBaselineFile, writeBaselineFile} from '../baselines/store.js'
-import {collectorById, collectors as allCollectors} from '../collectors/index.js'
-import type {Collector} from '../collectors/types.js'
+import {readBaselineFile} from '../baselines/store.js'
 import {diffStates} from '../drift/diff.js'
-import {InputError} from '../errors.js'
 import type {Target} from '../transport/types.js'
+import {collectorsNamed, countItems, type HostOptions} from './capture.js'
 import {readHost} from './read-host.js'
 import type {Baseline, Finding, Snapshot} from './types.js'
-
-export interface HostOptions {
-  root?: string
-  sudo?: boolean
-}
 
 export interface CheckResult {
   target: string
@@ -24,52 +17,6 @@ export interface CheckResult {
   /** collector id → why it could not be checked */
   unavailable: Record<string, string>
   warnings: string[]
-}
-
-export interface CaptureResult {
-  target: string
-  baseline: string
-  items: number
-  collectors: Record<string, number>
-  unavailable: Record<string, string>
-  warnings: string[]
-}
-
-function countItems(collected: Baseline['collectors']): number {
-  return Object.values(collected).reduce((sum, items) => sum + Object.keys(items).length, 0)
-}
-
-function collectorsNamed(ids: string[]): Collector[] {
-  return ids.map((id) => {
-    const collector = collectorById(id)
-    if (!collector) throw new InputError(`unknown collector '${id}'`, `known: ${allCollectors.map((c) => c.id).join(', ')}`)
-    return collector
-  })
-}
-
-export async function capture(
-  target: Target,
-  options: HostOptions & {baselineFile: string; watch: string[]; collectors?: string[]},
-): Promise<CaptureResult> {
-  const collectors = collectorsNamed(options.collectors ?? allCollectors.map((c) => c.id))
-  const snapshot = await readHost(target, {collectors, capture: {watch: options.watch}, root: options.root, sudo: options.sudo})
-  // A collector that could not read the host is left out of the baseline rather than recorded as empty.
-  const available = collectors.map((c) => c.id).filter((id) => snapshot.unavailable[id] === undefined)
-  const baseline: Baseline = {
-    vmdrift: 1,
-    target: target.name,
-    options: {collectors: available, watch: options.watch},
-    collectors: Object.fromEntries(available.map((id) => [id, snapshot.collectors[id] ?? {}])),
-  }
-  await writeBaselineFile(options.baselineFile, baseline)
-  return {
-    target: target.name,
-    baseline: options.baselineFile,
-    items: countItems(baseline.collectors),
-    collectors: Object.fromEntries(available.map((id) => [id, Object.keys(baseline.collectors[id] ?? {}).length])),
-    unavailable: snapshot.unavailable,
-    warnings: snapshot.warnings,
-  }
 }
 
 export function compare(baseline: Baseline, snapshot: Snapshot, names: {baseline: string; against?: string}): CheckResult {

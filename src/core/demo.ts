@@ -5,7 +5,8 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {LocalTarget} from '../transport/local.js'
-import {capture, check, type CaptureResult, type CheckResult} from './check.js'
+import {capture, type CaptureResult} from './capture.js'
+import {check, type CheckResult} from './check.js'
 
 export const FIXTURE_ROOT = fileURLToPath(new URL('../../test/fixtures/helix-vm', import.meta.url))
 

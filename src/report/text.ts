@@ -1,6 +1,7 @@
 // Pure rendering of results for people. Colour comes in as a chalk instance; level 0 gives plain text.
 import type {ChalkInstance} from 'chalk'
-import type {CaptureResult, CheckResult} from '../core/check.js'
+import type {CaptureResult} from '../core/capture.js'
+import type {CheckResult} from '../core/check.js'
 import type {Finding} from '../core/types.js'
 import {describeChange} from '../drift/diff.js'
 

@@ -1,0 +1,59 @@
+// Orchestration only: read the host, write the baseline. Parsing and formatting live below.
+import {writeBaselineFile} from '../baselines/store.js'
+import {collectorById, collectors as allCollectors} from '../collectors/index.js'
+import type {Collector} from '../collectors/types.js'
+import {InputError} from '../errors.js'
+import type {Target} from '../transport/types.js'
+import {readHost} from './read-host.js'
+import type {Baseline} from './types.js'
+
+export interface HostOptions {
+  root?: string
+  sudo?: boolean
+}
+
+export interface CaptureResult {
+  target: string
+  baseline: string
+  items: number
+  collectors: Record<string, number>
+  unavailable: Record<string, string>
+  warnings: string[]
+}
+
+export function countItems(collected: Baseline['collectors']): number {
+  return Object.values(collected).reduce((sum, items) => sum + Object.keys(items).length, 0)
+}
+
+export function collectorsNamed(ids: string[]): Collector[] {
+  return ids.map((id) => {
+    const collector = collectorById(id)
+    if (!collector) throw new InputError(`unknown collector '${id}'`, `known: ${allCollectors.map((c) => c.id).join(', ')}`)
+    return collector
+  })
+}
+
+export async function capture(
+  target: Target,
+  options: HostOptions & {baselineFile: string; watch: string[]; collectors?: string[]},
+): Promise<CaptureResult> {
+  const collectors = collectorsNamed(options.collectors ?? allCollectors.map((c) => c.id))
+  const snapshot = await readHost(target, {collectors, capture: {watch: options.watch}, root: options.root, sudo: options.sudo})
+  // A collector that could not read the host is left out of the baseline rather than recorded as empty.
+  const available = collectors.map((c) => c.id).filter((id) => snapshot.unavailable[id] === undefined)
+  const baseline: Baseline = {
+    vmdrift: 1,
+    target: target.name,
+    options: {collectors: available, watch: options.watch},
+    collectors: Object.fromEntries(available.map((id) => [id, snapshot.collectors[id] ?? {}])),
+  }
+  await writeBaselineFile(options.baselineFile, baseline)
+  return {
+    target: target.name,
+    baseline: options.baselineFile,
+    items: countItems(baseline.collectors),
+    collectors: Object.fromEntries(available.map((id) => [id, Object.keys(baseline.collectors[id] ?? {}).length])),
+    unavailable: snapshot.unavailable,
+    warnings: snapshot.warnings,
+  }
+}
