@@ -1,5 +1,6 @@
 // Splits the framed stream that a compiled script prints (see script.ts) back into results per probe.
 import type {EntryType, FileRecord, ProbeResult} from '../collectors/types.js'
+import {rootPrefix} from './script.js'
 
 export class FrameError extends Error {}
 
@@ -33,6 +34,11 @@ function nulFields(body: Buffer): Buffer[] {
     start = end + 1
   }
   return fields
+}
+
+/** A NUL-separated list of paths. */
+function nulNames(body: Buffer): string[] {
+  return nulFields(body).map((name) => name.toString('utf8'))
 }
 
 const utf8 = new TextDecoder('utf-8', {fatal: true})
@@ -120,7 +126,6 @@ export interface ParsedStream {
  */
 export function parseStream(stream: Buffer, boundary: string, options: StreamOptions): ParsedStream {
   const listings: Listing[] = []
-  let listedDirs: string[] = []
   const unavailable = new Map<string, string>()
   let stats = new Map<string, Stat>()
   const contents = new Map<string, Buffer>()
@@ -134,10 +139,7 @@ export function parseStream(stream: Buffer, boundary: string, options: StreamOpt
     const [kind, ...args] = tag.split(' ')
     switch (kind) {
       case 'P':
-        listings.push({probe: args[0] ?? '', vendor: args[1] === 'v', names: nulFields(body).map((n) => n.toString('utf8'))})
-        break
-      case 'W':
-        listedDirs = nulFields(body).map((n) => n.toString('utf8'))
+        listings.push({probe: args[0] ?? '', vendor: args[1] === 'v', names: nulNames(body)})
         break
       case 'U':
         unavailable.set(args[0] ?? '', body.toString('utf8').replace(/\s+/g, ' ').trim())
@@ -146,7 +148,7 @@ export function parseStream(stream: Buffer, boundary: string, options: StreamOpt
         stats = parseStats(body)
         break
       case 'N':
-        batch = nulFields(body).map((n) => n.toString('utf8'))
+        batch = nulNames(body)
         break
       case 'C':
         batchBody = body
@@ -179,13 +181,10 @@ export function parseStream(stream: Buffer, boundary: string, options: StreamOpt
   if (!ended) throw new FrameError("the host's output ended before the script finished")
   const listed = listings.reduce((sum, l) => sum + l.names.length, 0)
   if (listed > 0 && stats.size === 0) throw new FrameError('stat on the host printed nothing (GNU coreutils stat --printf is needed)')
-  const root = options.root?.replace(/\/+$/, '') ?? ''
+  const root = rootPrefix(options.root)
   const directories: Record<string, number> = {}
-  for (const name of [...listedDirs, ...stats.keys()]) {
-    const stat = stats.get(name)
-    if (stat?.type === 'dir') directories[withoutRoot(name, root)] = stat.mtime
-  }
-  return {results: assemble(listings, unavailable, stats, contents, hashes, options), directories}
+  for (const [name, stat] of stats) if (stat.type === 'dir') directories[withoutRoot(name, root)] = stat.mtime
+  return {results: assemble(listings, unavailable, stats, contents, hashes, options, root), directories}
 }
 
 function withoutRoot(name: string, root: string): string {
@@ -213,8 +212,8 @@ function assemble(
   contents: Map<string, Buffer>,
   hashes: Map<string, string>,
   options: StreamOptions,
+  root: string,
 ): Record<string, ProbeResult> {
-  const root = options.root?.replace(/\/+$/, '') ?? ''
   const results: Record<string, ProbeResult> = {}
   for (const [probe, why] of unavailable) results[probe] = {records: [], unavailable: why}
   for (const {probe, vendor, names} of listings) {

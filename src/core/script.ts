@@ -12,8 +12,7 @@
 // Lists of paths are NUL-separated (a path cannot hold NUL).
 //   P <probe> [v]  body: the entries a probe matched (`v`: vendor files found through vendorDirs)
 //   U <probe>      body: why the probe cannot run on this host (a missing tool)
-//   W              body: the directories the probes list (their mtime tells when an entry last left them)
-//   S              body: per entry `%f %a %U %G %s %Y`, path, and `%N` (`path -> target` for a link), each NUL-ended
+//   S              body: per entry (and per directory the globs list: its mtime dates removals) `%f %a %U %G %s %Y`, path, and `%N` (`path -> target` for a link), each NUL-ended
 //   N              body: the files whose contents follow, in order
 //   C              body: their contents, concatenated (split by the sizes stat gave);  then `Z <exit status>`
 //   C1             body: one file's path; then `D` with its content and `Z <exit status>` (files of size 0)
@@ -99,6 +98,8 @@ vendorof() {
   return 1
 }`
 
+/** Lists `$f` in the stream (NUL-ended) and keeps it in "$@" for the one process that reads them all. */
+const LIST_AND_KEEP = `printf '%s\\0' "$f"; set -- "$@" "$f"`
 const EXISTS = '[ -e "$f" ] || [ -L "$f" ] || continue'
 const READABLE_FILE = '[ -f "$f" ] && [ ! -L "$f" ] && [ -r "$f" ]'
 
@@ -127,7 +128,7 @@ function listEntries(probe: FilesProbe): string {
   const id = shQuote(probe.id)
   const lists = variants(probe)
     .map((vendor) => `t "P "${id}${vendor ? "' v'" : ''}
-  ${eachMatch(probe, vendor, '', `printf '%s\\0' "$f"; set -- "$@" "$f"`)}`)
+  ${eachMatch(probe, vendor, '', LIST_AND_KEEP)}`)
     .join('\n  ')
   const missing = probe.content === 'text' ? ' ${nocat:+cat}' : probe.content === 'sha256' ? ' ${nosha:+sha256sum}' : ''
   return `if ${toolsOk(probe)}; then
@@ -142,10 +143,15 @@ export function globDir(glob: string): string {
   return literal.slice(0, literal.lastIndexOf('/')) || '/'
 }
 
-function listDirectories(probes: FilesProbe[]): string {
+/** The directories the globs list go to stat too: when an entry last left one is its mtime. */
+function statDirectories(probes: FilesProbe[]): string {
   const dirs = [...new Set(probes.flatMap((probe) => probe.globs.map(globDir)))]
-  const each = dirs.map((dir) => `f="$R"${shQuote(dir)}; if [ -d "$f" ]; then printf '%s\\0' "$f"; set -- "$@" "$f"; fi`)
-  return ['t W', ...each].join('\n')
+  return dirs.map((dir) => `f="$R"${shQuote(dir)}; if [ -d "$f" ]; then set -- "$@" "$f"; fi`).join('\n')
+}
+
+/** The --root prefix as the script and the parser both use it: no trailing slash, '' for none. */
+export function rootPrefix(root: string | undefined): string {
+  return (root ?? '').replace(/\/+$/, '')
 }
 
 function forContent(probes: FilesProbe[], filter: string, body: string): string {
@@ -156,7 +162,7 @@ function forContent(probes: FilesProbe[], filter: string, body: string): string 
 
 export function compileScript(probes: Probe[], options: ScriptOptions): string {
   if (!/^[\w-]+$/.test(options.boundary)) throw new Error('boundary must be a plain word')
-  const root = (options.root ?? '').replace(/\/+$/, '')
+  const root = rootPrefix(options.root)
   const text = probes.filter((p) => p.content === 'text')
   const hashed = probes.filter((p) => p.content === 'sha256')
   return [
@@ -172,12 +178,12 @@ export function compileScript(probes: Probe[], options: ScriptOptions): string {
     '# 1. every entry of every probe, then one stat for all of them',
     'set --',
     ...probes.map(listEntries),
-    listDirectories(probes),
+    statDirectories(probes),
     `if [ $# -gt 0 ]; then t S; QUOTING_STYLE=literal stat --printf '%f %a %U %G %s %Y\\0%n\\0%N\\0' -- "$@" 2>/dev/null; fi`,
     '# 2. one cat for the contents of every text file with a size',
     'set --',
     't N',
-    forContent(text, `${READABLE_FILE} && [ -s "$f" ]`, `printf '%s\\0' "$f"; set -- "$@" "$f"`),
+    forContent(text, `${READABLE_FILE} && [ -s "$f" ]`, LIST_AND_KEEP),
     'if [ $# -gt 0 ]; then t C; cat -- "$@" 2>/dev/null; t "Z $?"; fi',
     '# files that say they are empty may not be (/proc/cmdline): one by one',
     forContent(text, `${READABLE_FILE} && [ ! -s "$f" ]`, `t C1; printf '%s' "$f"; t D; cat -- "$f" 2>/dev/null; t "Z $?"`),
