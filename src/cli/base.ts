@@ -4,6 +4,7 @@ import * as Flags from '@oclif/core/flags'
 import type * as Interfaces from '@oclif/core/interfaces'
 import type {Input, OutputArgs, OutputFlags, ParserOutput} from '@oclif/core/parser'
 import {describeError, InputError, TargetError} from '../errors.js'
+import type {Target} from '../transport/types.js'
 import {colorLevel, palette} from '../report/colors.js'
 
 export abstract class BaseCommand extends Command {
@@ -13,6 +14,17 @@ export abstract class BaseCommand extends Command {
 
   protected get colors() {
     return palette(colorLevel(process.stdout.isTTY))
+  }
+
+  /**
+   * The target the user named, already connecting: the SSH handshake runs while the rest of the command loads,
+   * and its errors surface in the first run on it.
+   */
+  protected async openTarget(spec: string, flags: TargetFlagValues): Promise<Target> {
+    const {resolveTarget} = await import('../transport/resolve.js')
+    const target = resolveTarget(spec, {...flags, knownHosts: flags['known-hosts'], sshConfig: flags['ssh-config']})
+    target.open().catch(() => {})
+    return target
   }
 
   /** 0 in sync, 1 drift, 2 error: set, never thrown, so --json output stays the command's result. */
@@ -58,6 +70,14 @@ export const targetFlags = {
   sudo: Flags.boolean({description: 'run the read script under sudo -n on the host', helpGroup: 'TARGET'}),
   root: Flags.string({helpValue: 'DIR', description: 'read every path under DIR instead of / (an offline root such as a mounted VM disk)', helpGroup: 'TARGET'}),
   timeout: Flags.integer({helpValue: 'SECONDS', description: 'seconds to wait for the host to connect and to answer', default: 60, min: 1, helpGroup: 'TARGET'}),
+}
+
+/** What targetFlags parse to. */
+export interface TargetFlagValues {
+  identity?: string
+  'known-hosts'?: string
+  'ssh-config'?: string
+  timeout: number
 }
 
 export const baselineFlag = Flags.string({char: 'b', helpValue: 'FILE', description: 'baseline file [default: baselines/<TARGET>.yaml]'})

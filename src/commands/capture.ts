@@ -32,10 +32,7 @@ export default class Capture extends BaseCommand {
   async run(): Promise<CaptureResult> {
     const {args, flags} = await this.parse(Capture)
     for (const glob of flags.watch) if (!glob.startsWith('/')) throw new InputError(`--watch ${glob}: give an absolute path or glob`)
-    const {resolveTarget} = await import('../transport/resolve.js')
-    const target = resolveTarget(args.target, {...flags, knownHosts: flags['known-hosts'], sshConfig: flags['ssh-config']})
-    // The SSH handshake runs while the rest of vmdrift loads; its errors surface in the run below.
-    target.open().catch(() => {})
+    const target = await this.openTarget(args.target, flags)
     const [{capture}, {defaultBaselinePath}, {renderCapture}] = await Promise.all([
       import('../core/capture.js'),
       import('../baselines/store.js'),

@@ -19,10 +19,7 @@ export default class Check extends BaseCommand {
 
   async run(): Promise<CheckResult> {
     const {args, flags} = await this.parse(Check)
-    const {resolveTarget} = await import('../transport/resolve.js')
-    const target = resolveTarget(args.target, {...flags, knownHosts: flags['known-hosts'], sshConfig: flags['ssh-config']})
-    // The SSH handshake runs while the rest of vmdrift loads; its errors surface in the run below.
-    target.open().catch(() => {})
+    const target = await this.openTarget(args.target, flags)
     const [{check}, {defaultBaselinePath}, {renderCheck}] = await Promise.all([
       import('../core/check.js'),
       import('../baselines/store.js'),

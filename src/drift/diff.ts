@@ -2,6 +2,7 @@
 // equal; each difference becomes a Finding with the collector's semantic changes and a unified diff.
 import {createTwoFilesPatch} from 'diff'
 import {collectorById} from '../collectors/index.js'
+import {unionKeys} from '../collectors/shared.js'
 import type {Change, Collector, Item} from '../collectors/types.js'
 import type {CollectedItems, DriftClass, Finding, Snapshot} from '../core/types.js'
 
@@ -69,15 +70,14 @@ export function diffStates(
   lookup: (id: string) => Collector | undefined = collectorById,
 ): Finding[] {
   const findings: Finding[] = []
-  const ids = [...new Set([...Object.keys(baseline.collectors), ...Object.keys(snapshot.collectors)])]
-  for (const id of ids) {
+  for (const id of unionKeys(Object.keys(baseline.collectors), Object.keys(snapshot.collectors))) {
     // A collector that could not read the host says nothing about its items: no findings, a warning instead.
     if (snapshot.unavailable?.[id] !== undefined) continue
     const collector = lookup(id)
     const before = baseline.collectors[id] ?? {}
     const after = snapshot.collectors[id] ?? {}
-    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()
-    for (const key of keys) {
+    const text = (item: Item | undefined) => (!item ? '' : collector ? collector.text(item) : canonical(item))
+    for (const key of unionKeys(Object.keys(before), Object.keys(after)).sort()) {
       const old = before[key]
       const now = after[key]
       if (old && now && canonical(old) === canonical(now)) continue
@@ -85,7 +85,6 @@ export function diffStates(
       const item = (now ?? old)!
       if (klass !== 'modified' && collector?.isContext?.(item)) continue
       const changes = changesOf(collector, key, old ?? emptied(item), now ?? emptied(item))
-      const text = (i: Item | undefined) => (i && collector ? collector.text(i) : i ? canonical(i) : '')
       findings.push({
         collector: id,
         key,
@@ -93,7 +92,7 @@ export function diffStates(
         summary: summarise(klass, item, changes),
         changes,
         diff: unifiedDiff(key, text(old), text(now)),
-        ...when(key, now ? snapshot.meta?.[id]?.[key]?.mtime : undefined, now ? undefined : snapshot.directories?.[parentOf(key)]),
+        ...(now ? written(snapshot.meta?.[id]?.[key]?.mtime) : directoryChanged(snapshot.directories?.[parentOf(key)])),
       })
     }
   }
@@ -105,8 +104,10 @@ function parentOf(key: string): string {
 }
 
 /** A present item says when its file was written; a removed one, when the directory that held it last changed. */
-function when(key: string, written: number | undefined, directoryChanged: number | undefined): Pick<Finding, 'written' | 'directoryChanged'> {
-  if (written !== undefined) return {written: isoTime(written)}
-  if (directoryChanged !== undefined && key.startsWith('/')) return {directoryChanged: isoTime(directoryChanged)}
-  return {}
+function written(mtime: number | undefined): Pick<Finding, 'written'> {
+  return mtime === undefined ? {} : {written: isoTime(mtime)}
+}
+
+function directoryChanged(mtime: number | undefined): Pick<Finding, 'directoryChanged'> {
+  return mtime === undefined ? {} : {directoryChanged: isoTime(mtime)}
 }

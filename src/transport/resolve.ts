@@ -75,9 +75,12 @@ export function resolveSshSettings(spec: string, flags: TargetFlags, env: NodeJS
   const configured = list(computed.identityfile).map(tokens)
   const defaults = ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((name) => join(homedir(), '.ssh', name))
   const identityFiles = flags.identity ? [flags.identity] : configured.length ? configured : defaults
+  const configuredKnownHosts = list(computed.userknownhostsfile).map(tokens)
   const knownHostsFiles = flags.knownHosts
     ? [flags.knownHosts]
-    : list(computed.userknownhostsfile).map(tokens).concat(computed.userknownhostsfile ? [] : [join(homedir(), '.ssh', 'known_hosts')])
+    : configuredKnownHosts.length
+      ? configuredKnownHosts
+      : [join(homedir(), '.ssh', 'known_hosts')]
   return {
     name: spec,
     host,

@@ -87,8 +87,6 @@ function hostKeyError(settings: SshSettings, verdict: HostKeyVerdict, presented:
 }
 
 export class SshTarget implements Target {
-  /** exec channels opened on this connection: a capture must open exactly one */
-  execCount = 0
   private session?: Promise<Client>
   private client?: {instance: Client; ready: boolean}
 
@@ -100,8 +98,12 @@ export class SshTarget implements Target {
 
   /** Starts the connection (once); a command calls it early so the handshake overlaps loading the rest. */
   open(): Promise<void> {
+    return this.connect().then(() => undefined)
+  }
+
+  private connect(): Promise<Client> {
     this.session ??= this.handshake()
-    return this.session.then(() => undefined)
+    return this.session
   }
 
   private async handshake(): Promise<Client> {
@@ -174,10 +176,8 @@ export class SshTarget implements Target {
   }
 
   async runScript(script: string, options: {sudo?: boolean} = {}): Promise<ExecResult> {
-    this.session ??= this.handshake()
-    const client = await this.session
+    const client = await this.connect()
     const command = options.sudo ? 'sudo -n sh -s' : 'sh -s'
-    this.execCount++
     const channel = await new Promise<ClientChannel>((resolve, reject) =>
       client.exec(command, (error, stream) => (error ? reject(error) : resolve(stream))),
     )
