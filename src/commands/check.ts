@@ -20,7 +20,7 @@ export default class Check extends BaseCommand {
   async run(): Promise<CheckResult> {
     const {args, flags} = await this.parse(Check)
     const target = await this.openTarget(args.target, flags)
-    const [{check}, {defaultBaselinePath}, {renderCheck}] = await Promise.all([
+    const [{check, checkExitCode}, {defaultBaselinePath}, {renderCheck}] = await Promise.all([
       import('../core/check.js'),
       import('../baselines/store.js'),
       import('../report/text.js'),
@@ -34,10 +34,4 @@ export default class Check extends BaseCommand {
       await target.close()
     }
   }
-}
-
-/** 2 when part of the host could not be checked, else 1 on any finding, else 0. */
-export function checkExitCode(result: CheckResult): 0 | 1 | 2 {
-  if (Object.keys(result.unavailable).length) return 2
-  return result.findings.length ? 1 : 0
 }

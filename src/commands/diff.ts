@@ -13,10 +13,10 @@ export default class Diff extends BaseCommand {
 
   async run(): Promise<CheckResult> {
     const {args} = await this.parse(Diff)
-    const [{diffFiles}, {renderCheck}] = await Promise.all([import('../core/check.js'), import('../report/text.js')])
+    const [{diffFiles, checkExitCode}, {renderCheck}] = await Promise.all([import('../core/check.js'), import('../report/text.js')])
     const result = await diffFiles(args.baseline, args.other)
     if (!this.jsonEnabled()) process.stdout.write(renderCheck(result, this.colors))
-    this.setExitCode(result.findings.length ? 1 : 0)
+    this.setExitCode(checkExitCode(result))
     return result
   }
 }

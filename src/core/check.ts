@@ -57,3 +57,9 @@ export async function diffFiles(first: string, second: string): Promise<CheckRes
   const snapshot: Snapshot = {target: b.target, options: b.options, collectors: b.collectors, meta: {}, directories: {}, unavailable: {}, warnings: []}
   return compare(a, snapshot, {baseline: first, against: second})
 }
+
+/** 2 when part of the host could not be checked, else 1 on any finding, else 0. */
+export function checkExitCode(result: CheckResult): 0 | 1 | 2 {
+  if (Object.keys(result.unavailable).length) return 2
+  return result.findings.length ? 1 : 0
+}
