@@ -17,12 +17,8 @@ export interface ReadOptions {
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 
-/** Probe ids are namespaced by collector, so two collectors may both call a probe `files`. */
-function probesOf(collectors: Collector[], capture: CaptureOptions): Probe[] {
-  return collectors.flatMap((collector) =>
-    collector.probes(capture).map((probe) => ({...probe, id: `${collector.id}/${probe.id}`})),
-  )
-}
+/** Probe ids are namespaced by collector in the script, so two collectors may both call a probe `files`. */
+const scriptId = (collector: Collector, probe: Probe) => `${collector.id}/${probe.id}`
 
 function firstLine(text: string): string {
   return text.trim().split('\n')[0] ?? ''
@@ -30,7 +26,8 @@ function firstLine(text: string): string {
 
 export async function readHost(target: Target, options: ReadOptions): Promise<Snapshot> {
   const boundary = `vmdrift-${randomBytes(16).toString('hex')}`
-  const probes = probesOf(options.collectors, options.capture)
+  const declared = options.collectors.map((collector) => ({collector, probes: collector.probes(options.capture)}))
+  const probes = declared.flatMap(({collector, probes}) => probes.map((probe) => ({...probe, id: scriptId(collector, probe)})))
   const script = compileScript(probes, {boundary, root: options.root})
   const result = await target.runScript(script, {sudo: options.sudo})
   let parsed: ParsedStream
@@ -62,11 +59,11 @@ export async function readHost(target: Target, options: ReadOptions): Promise<Sn
     warnings: [],
   }
   const {results} = parsed
-  for (const collector of options.collectors) {
+  for (const {collector, probes} of declared) {
     const own: Record<string, ProbeResult> = {}
-    for (const probe of collector.probes(options.capture)) {
+    for (const probe of probes) {
       // A probe that matched nothing printed nothing: that is an empty result, not an unavailable one.
-      const probeResult = results[`${collector.id}/${probe.id}`] ?? {records: []}
+      const probeResult = results[scriptId(collector, probe)] ?? {records: []}
       if (probeResult.unavailable) snapshot.unavailable[collector.id] ??= probeResult.unavailable
       own[probe.id] = probeResult
     }
