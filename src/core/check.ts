@@ -1,6 +1,7 @@
 // Orchestration only: read the baseline, read the host, compare. Parsing and comparing live below.
 import {readBaselineFile} from '../baselines/store.js'
 import {diffStates} from '../drift/diff.js'
+import {applyIgnoreRules, type IgnoredFinding, type IgnoreRule} from '../drift/ignore.js'
 import type {Target} from '../transport/types.js'
 import {collectorsNamed, countItems, type HostOptions} from './capture.js'
 import {readHost} from './read-host.js'
@@ -12,15 +13,25 @@ export interface CheckResult {
   /** the second baseline, when two files were compared offline */
   against?: string
   inSync: boolean
-  counts: {items: number; findings: number; added: number; removed: number; modified: number}
+  counts: {items: number; findings: number; added: number; removed: number; modified: number; ignored: number}
   findings: Finding[]
+  /** findings an ignore rule matched: not drift, but counted and shown with --show-ignored */
+  ignored: IgnoredFinding[]
   /** collector id → why it could not be checked */
   unavailable: Record<string, string>
   warnings: string[]
 }
 
-export function compare(baseline: Baseline, snapshot: Snapshot, names: {baseline: string; against?: string}): CheckResult {
-  const findings = diffStates(baseline, snapshot)
+/** Ignore rules and the day to judge their expiry by (YYYY-MM-DD, UTC). */
+export interface IgnoreOptions {
+  rules: IgnoreRule[]
+  today: string
+}
+
+export const noIgnores: IgnoreOptions = {rules: [], today: '0000-00-00'}
+
+export function compare(baseline: Baseline, snapshot: Snapshot, names: {baseline: string; against?: string}, ignore: IgnoreOptions = noIgnores): CheckResult {
+  const {kept: findings, ignored, expired} = applyIgnoreRules(diffStates(baseline, snapshot), ignore.rules, ignore.today)
   const byClass = (klass: Finding['class']) => findings.filter((f) => f.class === klass).length
   return {
     target: snapshot.target,
@@ -33,22 +44,30 @@ export function compare(baseline: Baseline, snapshot: Snapshot, names: {baseline
       added: byClass('added'),
       removed: byClass('removed'),
       modified: byClass('modified'),
+      ignored: ignored.length,
     },
     findings,
+    ignored,
     unavailable: snapshot.unavailable,
-    warnings: snapshot.warnings,
+    warnings: [...snapshot.warnings, ...expired],
   }
 }
 
-export async function check(target: Target, options: HostOptions & {baselineFile: string}): Promise<CheckResult> {
+export async function check(
+  target: Target,
+  options: HostOptions & {baselineFile: string; ignore?: IgnoreOptions; collectorsOff?: string[]},
+): Promise<CheckResult> {
   const baseline = await readBaselineFile(options.baselineFile)
+  // A collector turned off in the config is not read, and its part of the baseline is not compared.
+  const off = new Set(options.collectorsOff ?? [])
+  for (const id of off) delete baseline.collectors[id]
   const snapshot = await readHost(target, {
-    collectors: collectorsNamed(baseline.options.collectors),
+    collectors: collectorsNamed(baseline.options.collectors.filter((id) => !off.has(id))),
     capture: {watch: baseline.options.watch},
     root: options.root,
     sudo: options.sudo,
   })
-  return compare(baseline, snapshot, {baseline: options.baselineFile})
+  return compare(baseline, snapshot, {baseline: options.baselineFile}, options.ignore)
 }
 
 /** Two captures compared offline: the first is the baseline, the second stands for the host. */
