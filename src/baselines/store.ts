@@ -1,15 +1,15 @@
-// Reading and writing baseline files. A write goes to a temporary file in the same directory, is flushed, then
-// renamed over the old one: a capture that fails half-way never leaves a half-written baseline.
-import {randomBytes} from 'node:crypto'
-import {mkdir, open, readFile, rename, rm} from 'node:fs/promises'
-import {basename, dirname, join} from 'node:path'
+// Reading and writing baseline files. A write is atomic (src/files.ts): a capture that fails half-way never leaves
+// a half-written baseline.
+import {readFile} from 'node:fs/promises'
+import {join} from 'node:path'
 import type {Baseline} from '../core/types.js'
 import {InputError} from '../errors.js'
+import {writeFileAtomic} from '../files.js'
 import {formatBaseline, parseBaseline} from './format.js'
 
-/** baselines/<target>.yaml, the target made safe as a file name. */
-export function defaultBaselinePath(target: string): string {
-  return join('baselines', `${target.replace(/[^\w.@-]+/g, '_')}.yaml`)
+/** <dir>/<target>.yaml (dir: baselines, or the config's), the target made safe as a file name. */
+export function defaultBaselinePath(target: string, dir = 'baselines'): string {
+  return join(dir, `${target.replace(/[^\w.@-]+/g, '_')}.yaml`)
 }
 
 export async function readBaselineFile(file: string): Promise<Baseline> {
@@ -25,20 +25,5 @@ export async function readBaselineFile(file: string): Promise<Baseline> {
 }
 
 export async function writeBaselineFile(file: string, baseline: Baseline): Promise<void> {
-  const text = formatBaseline(baseline)
-  await mkdir(dirname(file), {recursive: true})
-  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
-  try {
-    const handle = await open(temp, 'wx', 0o644)
-    try {
-      await handle.writeFile(text)
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
-    await rename(temp, file)
-  } catch (error) {
-    await rm(temp, {force: true})
-    throw error
-  }
+  await writeFileAtomic(file, formatBaseline(baseline))
 }

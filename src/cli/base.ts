@@ -67,9 +67,9 @@ export const targetFlags = {
   identity: Flags.string({char: 'i', helpValue: 'FILE', description: 'private key file to log in with (instead of ssh_config, the agent and ~/.ssh/id_*)', helpGroup: 'TARGET'}),
   'known-hosts': Flags.string({helpValue: 'FILE', description: 'known_hosts file that must hold the host key [default: ~/.ssh/known_hosts]', helpGroup: 'TARGET'}),
   'ssh-config': Flags.string({helpValue: 'FILE', description: 'ssh_config file to resolve the target alias in [default: ~/.ssh/config]', helpGroup: 'TARGET'}),
-  sudo: Flags.boolean({description: 'run the read script under sudo -n on the host', helpGroup: 'TARGET'}),
+  sudo: Flags.boolean({description: 'run the read script under sudo -n on the host (--no-sudo: not, whatever the config says)', allowNo: true, helpGroup: 'TARGET'}),
   root: Flags.string({helpValue: 'DIR', description: 'read every path under DIR instead of / (an offline root such as a mounted VM disk)', helpGroup: 'TARGET'}),
-  timeout: Flags.integer({helpValue: 'SECONDS', description: 'seconds to wait for the host to connect and to answer', default: 60, min: 1, helpGroup: 'TARGET'}),
+  timeout: Flags.integer({helpValue: 'SECONDS', description: 'seconds to wait for a host to connect, and again to answer; past both, it is given up [default: 60]', min: 1, helpGroup: 'TARGET'}),
 }
 
 /** What targetFlags parse to. */
@@ -80,4 +80,4 @@ export interface TargetFlagValues {
   timeout: number
 }
 
-export const baselineFlag = Flags.string({char: 'b', helpValue: 'FILE', description: 'baseline file [default: baselines/<TARGET>.yaml]'})
+export const baselineFlag = Flags.string({char: 'b', helpValue: 'FILE', description: 'baseline file, for one host [default: <baselines: of the config>/<HOST>.yaml, baselines/<HOST>.yaml]'})

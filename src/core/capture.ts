@@ -25,6 +25,10 @@ export function countItems(collected: Baseline['collectors']): number {
   return Object.values(collected).reduce((sum, items) => sum + Object.keys(items).length, 0)
 }
 
+export function collectorIds(): string[] {
+  return allCollectors.map((c) => c.id)
+}
+
 export function collectorsNamed(ids: string[]): Collector[] {
   return ids.map((id) => {
     const collector = collectorById(id)
@@ -37,7 +41,7 @@ export async function capture(
   target: Target,
   options: HostOptions & {baselineFile: string; watch: string[]; collectors?: string[]},
 ): Promise<CaptureResult> {
-  const collectors = collectorsNamed(options.collectors ?? allCollectors.map((c) => c.id))
+  const collectors = collectorsNamed(options.collectors ?? collectorIds())
   const snapshot = await readHost(target, {collectors, capture: {watch: options.watch}, root: options.root, sudo: options.sudo})
   // A collector that could not read the host is left out of the baseline rather than recorded as empty.
   const available = collectors.map((c) => c.id).filter((id) => snapshot.unavailable[id] === undefined)

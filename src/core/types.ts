@@ -25,7 +25,9 @@ export interface Snapshot {
   warnings: string[]
 }
 
-export type DriftClass = 'added' | 'removed' | 'modified'
+/** Every drift class, once: reports and metrics count by this list, and the schemas' enums are tested against it. */
+export const DRIFT_CLASSES = ['modified', 'added', 'removed'] as const
+export type DriftClass = (typeof DRIFT_CLASSES)[number]
 
 export interface Finding {
   collector: string

@@ -89,6 +89,8 @@ function hostKeyError(settings: SshSettings, verdict: HostKeyVerdict, presented:
 export class SshTarget implements Target {
   private session?: Promise<Client>
   private client?: {instance: Client; ready: boolean}
+  /** close() came before the handshake had a client to cut: it must not start one */
+  private closed = false
 
   constructor(private readonly settings: SshSettings) {}
 
@@ -110,6 +112,7 @@ export class SshTarget implements Target {
     const {settings} = this
     const known = await readKnownKeys(settings.knownHostsFiles, hostEntryName(settings.host, settings.port))
     const {methods, skipped} = await authMethods(settings)
+    if (this.closed) throw new TargetError(`${settings.name}: closed before connecting`, settings.name)
     if (methods.length === 0) {
       throw new TargetError(`${settings.name}: no usable SSH key`, settings.name, {
         hint: skipped.length
@@ -203,6 +206,7 @@ export class SshTarget implements Target {
   /** Ends the session; a handshake still under way (the command failed before it needed the host) is cut off. */
   async close(): Promise<void> {
     const client = this.client
+    this.closed = true
     this.client = undefined
     this.session = undefined
     if (client?.ready) client.instance.end()
