@@ -58,7 +58,7 @@ export abstract class BaseCommand extends Command {
     const known = error instanceof InputError || error instanceof TargetError
     const line = describeError(error)
     if (this.jsonEnabled()) this.logJson({error: {kind: known ? error.name : 'InternalError', message: line}})
-    process.stderr.write(`vmdrift: ${line}\n`)
+    for (const part of line.split("\n")) process.stderr.write(`vmdrift: ${part}\n`)
     if (!known && process.argv.includes('--debug')) process.stderr.write(`${error.stack}\n`)
   }
 }

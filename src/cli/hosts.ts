@@ -36,9 +36,6 @@ export interface Planned {
 }
 
 export abstract class HostsCommand extends BaseCommand {
-  // Hosts are a variadic argument list.
-  static override strict = false
-
   protected async planHosts(names: string[], flags: HostFlagValues): Promise<Planned> {
     const [{loadConfig}, {planHosts, parseShard}, {readFile}, {parseInventory}, {InputError}] = await Promise.all([
       import('../config/load.js'),

@@ -18,6 +18,8 @@ export default class Check extends HostsCommand {
     '<%= config.bin %> check --all --prometheus /var/lib/node_exporter/textfile/vmdrift.prom --quiet',
   ]
   static override enableJsonFlag = true
+  // Hosts are a variadic argument list (set here: oclif's parse reads a command's own statics, not inherited ones).
+  static override strict = false
   static override args = {
     hosts: Args.string({description: 'hosts (several allowed): names in vmdrift.yaml or the inventory, ssh_config aliases, user@host[:port], or local'}),
   }

@@ -4,7 +4,8 @@ import pLimit from 'p-limit'
 import type {HostPlan} from '../config/hosts.js'
 import {describeError, InputError, TargetError} from '../errors.js'
 
-export type HostStatus = 'in-sync' | 'drift' | 'captured' | 'error'
+export const HOST_STATUSES = ['in-sync', 'drift', 'captured', 'error'] as const
+export type HostStatus = (typeof HOST_STATUSES)[number]
 
 export interface HostOutcome<R> {
   host: string
@@ -105,7 +106,7 @@ export function fleetResult<R>(command: FleetResult<R>['command'], outcomes: Hos
     command,
     exitCode: fleetExitCode(outcomes),
     durationMs,
-    counts: {hosts: outcomes.length, 'in-sync': count('in-sync'), drift: count('drift'), captured: count('captured'), error: count('error')},
+    counts: {hosts: outcomes.length, ...(Object.fromEntries(HOST_STATUSES.map((status) => [status, count(status)])) as Record<HostStatus, number>)},
     hosts: outcomes,
   }
 }
