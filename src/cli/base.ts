@@ -22,7 +22,12 @@ export abstract class BaseCommand extends Command {
    */
   protected async openTarget(spec: string, flags: TargetFlagValues): Promise<Target> {
     const {resolveTarget} = await import('../transport/resolve.js')
-    const target = resolveTarget(spec, {...flags, knownHosts: flags['known-hosts'], sshConfig: flags['ssh-config']})
+    const target = resolveTarget(spec, {
+      ...flags,
+      knownHosts: flags['known-hosts'],
+      sshConfig: flags['ssh-config'],
+      acceptNewHostKey: flags['accept-new-host-key'],
+    })
     target.open().catch(() => {})
     return target
   }
@@ -69,6 +74,10 @@ export const targetFlags = {
   'ssh-config': Flags.string({helpValue: 'FILE', description: 'ssh_config file to resolve the target alias in [default: ~/.ssh/config]', helpGroup: 'TARGET'}),
   sudo: Flags.boolean({description: 'run the read script under sudo -n on the host (--no-sudo: not, whatever the config says)', allowNo: true, helpGroup: 'TARGET'}),
   root: Flags.string({helpValue: 'DIR', description: 'read every path under DIR instead of / (an offline root such as a mounted VM disk)', helpGroup: 'TARGET'}),
+  'accept-new-host-key': Flags.boolean({
+    description: 'record the key of a host not yet in known_hosts (like StrictHostKeyChecking accept-new); a changed key is still refused',
+    helpGroup: 'TARGET',
+  }),
   timeout: Flags.integer({helpValue: 'SECONDS', description: 'seconds to wait for a host to connect, and again to answer; past both, it is given up [default: 60]', min: 1, helpGroup: 'TARGET'}),
 }
 
@@ -77,6 +86,7 @@ export interface TargetFlagValues {
   identity?: string
   'known-hosts'?: string
   'ssh-config'?: string
+  'accept-new-host-key'?: boolean
   timeout: number
 }
 

@@ -63,6 +63,7 @@ export abstract class HostsCommand extends BaseCommand {
       identity: host.identity,
       'known-hosts': host.knownHosts,
       'ssh-config': host.sshConfig,
+      'accept-new-host-key': host.acceptNewHostKey,
       timeout: host.timeout,
     })
     signal.addEventListener('abort', () => void target.close(), {once: true})

@@ -1,5 +1,5 @@
 // A host over SSH (ssh2, pure JavaScript). One connection, and one exec channel per script.
-import {readFile} from 'node:fs/promises'
+import {appendFile, readFile} from 'node:fs/promises'
 import ssh2, {type AuthenticationType, type ClientChannel, type ConnectConfig} from 'ssh2'
 import {TargetError} from '../errors.js'
 import {
@@ -30,6 +30,10 @@ export interface SshSettings {
   knownHostsFiles: string[]
   timeoutSeconds: number
   agentSocket?: string
+  /** StrictHostKeyChecking accept-new: a host not in known_hosts has its key recorded; a changed key is refused */
+  acceptNewHostKey: boolean
+  /** the last ProxyJump hop: this host is reached through a channel of that one */
+  via?: SshSettings
 }
 
 type AuthMethod = {type: 'publickey'; username: string; key: Buffer} | {type: 'agent'; username: string; agent: string}
@@ -86,8 +90,17 @@ function hostKeyError(settings: SshSettings, verdict: HostKeyVerdict, presented:
   }
 }
 
+/** Appends the key to the first known_hosts file, as OpenSSH's accept-new does. */
+async function recordHostKey(settings: SshSettings, key: Buffer): Promise<void> {
+  const file = settings.knownHostsFiles[0]
+  if (!file) throw new Error('no known_hosts file to record the key in')
+  await appendFile(file, `${hostEntryName(settings.host, settings.port)} ${keyTypeOf(key)} ${key.toString('base64')}\n`, {mode: 0o600})
+}
+
 export class SshTarget implements Target {
   private session?: Promise<Client>
+  /** the ProxyJump hop this host is reached through */
+  private hop?: SshTarget
   private client?: {instance: Client; ready: boolean}
   /** close() came before the handshake had a client to cut: it must not start one */
   private closed = false
@@ -113,6 +126,7 @@ export class SshTarget implements Target {
     const known = await readKnownKeys(settings.knownHostsFiles, hostEntryName(settings.host, settings.port))
     const {methods, skipped} = await authMethods(settings)
     if (this.closed) throw new TargetError(`${settings.name}: closed before connecting`, settings.name)
+    const sock = settings.via ? await this.throughHop(settings.via) : undefined
     if (methods.length === 0) {
       throw new TargetError(`${settings.name}: no usable SSH key`, settings.name, {
         hint: skipped.length
@@ -122,6 +136,7 @@ export class SshTarget implements Target {
     }
     let verdict: HostKeyVerdict | undefined
     let presented: Buffer | undefined
+    let recordError: Error | undefined
     const client = new Client()
     const handle = {instance: client, ready: false}
     this.client = handle
@@ -129,12 +144,23 @@ export class SshTarget implements Target {
       host: settings.host,
       port: settings.port,
       username: settings.user,
+      ...(sock ? {sock} : {}),
       readyTimeout: settings.timeoutSeconds * 1000,
       algorithms: {serverHostKey: preferredHostKeyAlgorithms(known) as never},
-      hostVerifier: (key: Buffer) => {
+      hostVerifier: (key: Buffer, accept: (ok: boolean) => void) => {
         presented = key
         verdict = verifyHostKey(known, key)
-        return verdict.status === 'trusted'
+        if (verdict.status === 'unknown' && settings.acceptNewHostKey) {
+          recordHostKey(settings, key).then(
+            () => accept(true),
+            (error: Error) => {
+              recordError = error
+              accept(false)
+            },
+          )
+          return
+        }
+        accept(verdict.status === 'trusted')
       },
       authHandler: (_left: AuthenticationType[] | null, _partial: boolean | null, next: (method: AuthMethod | false) => void) => {
         next(methods.shift() ?? false)
@@ -148,7 +174,9 @@ export class SshTarget implements Target {
       // `on`, not `once`: ssh2 can emit a second error (a timeout, then "connection lost"), and an 'error' event
       // with no listener would crash the process. The first one decides; later ones surface through the channel.
       client.on('error', (error: Error & {level?: string; code?: string}) => {
-        if (verdict && verdict.status !== 'trusted' && presented) return reject(hostKeyError(settings, verdict, presented))
+        if (recordError) return reject(new TargetError(`${settings.name}: could not record the new host key: ${recordError.message}`, settings.name))
+        const accepted = verdict?.status === 'trusted' || (verdict?.status === 'unknown' && settings.acceptNewHostKey)
+        if (verdict && !accepted && presented) return reject(hostKeyError(settings, verdict, presented))
         reject(this.connectError(error))
       })
       // A host that hangs up before the handshake ends may do so without an 'error'.
@@ -162,6 +190,32 @@ export class SshTarget implements Target {
     return client
   }
 
+  /** A channel to this host through the hop (which connects first, through its own hops if it has any). */
+  private async throughHop(hopSettings: SshSettings): Promise<ClientChannel> {
+    const {name, host, port} = this.settings
+    const hop = new SshTarget(hopSettings)
+    this.hop = hop
+    try {
+      return await hop.forward(host, port)
+    } catch (error) {
+      // The hop's message names the hop and the step: say whose way it was on.
+      const message = error instanceof Error ? error.message : String(error)
+      throw new TargetError(`${name}: through jump host ${message}`, name, error instanceof TargetError ? {hint: error.hint} : {})
+    }
+  }
+
+  /** A direct-tcpip channel from this host to host:port, for the next hop's SSH session to run over. */
+  async forward(host: string, port: number): Promise<ClientChannel> {
+    const client = await this.connect()
+    return new Promise((resolve, reject) =>
+      client.forwardOut('127.0.0.1', 0, host, port, (error, channel) =>
+        error
+          ? reject(new TargetError(`${this.name}: could not open a channel to ${host}:${port}: ${error.message}`, this.name, {hint: 'does its sshd allow TCP forwarding (AllowTcpForwarding)?'}))
+          : resolve(channel),
+      ),
+    )
+  }
+
   private connectError(error: Error & {level?: string; code?: string}): TargetError {
     const {name, host, port, user} = this.settings
     if (error.level === 'client-authentication') {
@@ -173,6 +227,9 @@ export class SshTarget implements Target {
       return new TargetError(`${name}: no SSH answer from ${host}:${port} within ${this.settings.timeoutSeconds}s`, name, {
         hint: 'is the host up? raise --timeout for a slow host',
       })
+    }
+    if (error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') {
+      return new TargetError(`${name}: cannot resolve ${host} (DNS: ${error.code})`, name, {hint: 'check HostName in ssh_config, or the name'})
     }
     const reason = error.code ?? error.message
     return new TargetError(`${name}: cannot connect to ${host}:${port}: ${reason}`, name, {hint: 'is the host up and sshd running?'})
@@ -211,5 +268,6 @@ export class SshTarget implements Target {
     this.session = undefined
     if (client?.ready) client.instance.end()
     else client?.instance.destroy()
+    await this.hop?.close()
   }
 }
