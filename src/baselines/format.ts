@@ -2,8 +2,7 @@
 import {createRequire} from 'node:module'
 import type {Ajv as AjvClass, ErrorObject} from 'ajv'
 import {LineCounter, parseDocument, stringify} from 'yaml'
-import type {Item} from '../collectors/types.js'
-import type {Baseline} from '../core/types.js'
+import type {Baseline, Item} from '../model.js'
 import {InputError} from '../errors.js'
 import {loadSchema} from '../schemas.js'
 

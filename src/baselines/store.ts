@@ -3,7 +3,7 @@
 import {randomBytes} from 'node:crypto'
 import {mkdir, open, readFile, rename, rm} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
-import type {Baseline} from '../core/types.js'
+import type {Baseline} from '../model.js'
 import {InputError} from '../errors.js'
 import {formatBaseline, parseBaseline} from './format.js'
 
