@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import type {Baseline} from '../core/types.js'
+import type {Baseline} from '../model.js'
 import {END_MARKER, formatBaseline, parseBaseline} from './format.js'
 
 const baseline: Baseline = {

@@ -1,7 +1,6 @@
 // Baseline files: deterministic YAML out, validated YAML in. Pure: text in, data out, and back.
 import {stringify} from 'yaml'
-import type {Item} from '../collectors/types.js'
-import type {Baseline} from '../core/types.js'
+import type {Baseline, Item} from '../model.js'
 import {InputError} from '../errors.js'
 import {describeProblem, readYaml, schemaProblems} from '../yaml-validate.js'
 

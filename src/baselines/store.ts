@@ -2,7 +2,7 @@
 // a half-written baseline.
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
-import type {Baseline} from '../core/types.js'
+import type {Baseline} from '../model.js'
 import {InputError} from '../errors.js'
 import {writeFileAtomic} from '../files.js'
 import {formatBaseline, parseBaseline} from './format.js'

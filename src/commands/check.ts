@@ -4,6 +4,7 @@ import {baselineFlag, targetFlags} from '../cli/base.js'
 import {hostFlags, HostsCommand} from '../cli/hosts.js'
 import type {CheckResult} from '../core/check.js'
 import type {FleetResult, HostJob, HostOutcome} from '../core/fleet.js'
+import {DRIFT_CLASSES, isDriftClass} from '../model.js'
 
 export default class Check extends HostsCommand {
   static override summary = 'Compare hosts with their baselines; exit 0 in sync, 1 drift, 2 error.'
@@ -12,6 +13,7 @@ export default class Check extends HostsCommand {
   static override examples = [
     '<%= config.bin %> check helix-vm && ./run-tests',
     '<%= config.bin %> check helix-vm --json',
+    '<%= config.bin %> check helix-vm --fail-on added,removed,modified,stale',
     '<%= config.bin %> check local --root /mnt/vm-disk --baseline baselines/helix-vm.yaml',
     '<%= config.bin %> check --all -j 32 --junit reports/drift.xml',
     '<%= config.bin %> check --inventory hosts.yml webservers --shard 2/4 --quiet',
@@ -27,6 +29,13 @@ export default class Check extends HostsCommand {
     ...targetFlags,
     ...hostFlags,
     baseline: baselineFlag,
+    'fail-on': Flags.string({
+      helpValue: 'CLASSES',
+      description: `the drift classes that make the exit code 1, comma-separated: ${DRIFT_CLASSES.join(', ')} [default: all]`,
+      options: [...DRIFT_CLASSES],
+      multiple: true,
+      delimiter: ',',
+    }),
     'show-ignored': Flags.boolean({description: 'list the findings ignore rules matched, with the rule and its reason', helpGroup: 'OUTPUT'}),
     details: Flags.boolean({char: 'd', description: 'over several hosts: also the full report of each host that drifted', helpGroup: 'OUTPUT'}),
     junit: Flags.string({helpValue: 'FILE', description: 'also write a JUnit XML report: a suite per host, a case per drifted item (with its diff)', helpGroup: 'OUTPUT'}),
@@ -41,6 +50,7 @@ export default class Check extends HostsCommand {
       import('../report/text.js'),
       import('../core/fleet.js'),
     ])
+    const failOn = flags['fail-on']?.filter(isDriftClass) ?? DRIFT_CLASSES
     const today = new Date().toISOString().slice(0, 10)
     const collectorsOff = Object.entries(planned.config.collectors).filter(([, on]) => !on).map(([id]) => id)
     const job: HostJob<CheckResult> = async (host, signal) => {
@@ -53,8 +63,8 @@ export default class Check extends HostsCommand {
           ignore: {rules: planned.config.ignore, today},
           collectorsOff,
         })
-        const exitCode = checkExitCode(result)
-        return {result, exitCode, status: exitCode === 0 ? 'in-sync' : exitCode === 1 ? 'drift' : 'error'}
+        const exitCode = checkExitCode(result, failOn)
+        return {result, exitCode, status: exitCode === 2 ? 'error' : result.findings.length ? 'drift' : 'in-sync'}
       } finally {
         await target.close()
       }

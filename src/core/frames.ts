@@ -133,6 +133,8 @@ export function parseStream(stream: Buffer, boundary: string, options: StreamOpt
   let batch: string[] = []
   let batchBody: Buffer | undefined
   let single: string | undefined
+  const outputs = new Map<string, {output: string; exitCode?: number}>()
+  let command: string | undefined
   let ended = false
 
   for (const {tag, body} of frames(stream, boundary)) {
@@ -171,6 +173,16 @@ export function parseStream(stream: Buffer, boundary: string, options: StreamOpt
       case 'H':
         hashes = parseHashes(body)
         break
+      case 'O':
+        command = args[0] ?? ''
+        outputs.set(command, {output: body.toString('utf8')})
+        break
+      case 'E': {
+        const output = command === undefined ? undefined : outputs.get(command)
+        if (output) output.exitCode = Number(args[0])
+        command = undefined
+        break
+      }
       case 'END':
         ended = true
         break
@@ -184,7 +196,11 @@ export function parseStream(stream: Buffer, boundary: string, options: StreamOpt
   const root = rootPrefix(options.root)
   const directories: Record<string, number> = {}
   for (const [name, stat] of stats) if (stat.type === 'dir') directories[withoutRoot(name, root)] = stat.mtime
-  return {results: assemble(listings, unavailable, stats, contents, hashes, options, root), directories}
+  const results = assemble(listings, unavailable, stats, contents, hashes, options, root)
+  for (const [probe, {output, exitCode}] of outputs) {
+    results[probe] = {records: [], output, ...(exitCode === undefined ? {} : {exitCode})}
+  }
+  return {results, directories}
 }
 
 function withoutRoot(name: string, root: string): string {

@@ -17,8 +17,10 @@
 //   C              body: their contents, concatenated (split by the sizes stat gave);  then `Z <exit status>`
 //   C1             body: one file's path; then `D` with its content and `Z <exit status>` (files of size 0)
 //   H              body: `sha256sum -z` output: `<hash>  <path>` per file, NUL-ended
+//   O, E           a command probe's output and exit status (script-commands.ts)
 //   END            the script ran to its end (a stream without it was cut short)
-import type {FilesProbe, Probe} from '../collectors/types.js'
+import type {CommandProbe, EachProbe, FilesProbe, Probe} from '../collectors/types.js'
+import {compileCommands} from './script-commands.js'
 
 /** Single-quotes a string for sh: nothing inside is ever expanded. */
 export function shQuote(value: string): string {
@@ -160,9 +162,11 @@ function forContent(probes: FilesProbe[], filter: string, body: string): string 
     .join('\n')
 }
 
-export function compileScript(probes: Probe[], options: ScriptOptions): string {
+export function compileScript(all: Probe[], options: ScriptOptions): string {
   if (!/^[\w-]+$/.test(options.boundary)) throw new Error('boundary must be a plain word')
   const root = rootPrefix(options.root)
+  const probes = all.filter((p): p is FilesProbe => p.kind === 'files')
+  const commands = all.filter((p): p is CommandProbe | EachProbe => p.kind !== 'files')
   const text = probes.filter((p) => p.content === 'text')
   const hashed = probes.filter((p) => p.content === 'sha256')
   return [
@@ -191,6 +195,8 @@ export function compileScript(probes: Probe[], options: ScriptOptions): string {
     'set --',
     forContent(hashed, READABLE_FILE, 'set -- "$@" "$f"'),
     'if [ $# -gt 0 ]; then t H; sha256sum -z -- "$@" 2>/dev/null; fi',
+    '# 4. commands that read the running system, each once',
+    compileCommands(commands, probes),
     't END',
     '',
   ].filter((line) => line !== '').join('\n') + '\n'

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {parseConfig} from '../config/config.js'
-import type {Finding} from '../core/types.js'
+import type {Finding} from '../model.js'
 import {applyIgnoreRules, type IgnoreRule} from './ignore.js'
 
 function finding(collector: string, key: string, changes: Finding['changes'] = [{field: 'content', from: 'a', to: 'b'}]): Finding {

@@ -7,7 +7,7 @@
 // `kernel-cmdline:video=*`): a finding whose every change is such members, all ignored, is ignored. As in
 // .gitignore, `!` re-includes and the last rule that matches decides.
 import picomatch from 'picomatch'
-import type {Finding} from '../core/types.js'
+import type {Finding} from '../model.js'
 
 export interface IgnoreRule {
   /** the glob, without the leading `!` */

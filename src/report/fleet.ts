@@ -3,7 +3,7 @@ import type {ChalkInstance} from 'chalk'
 import type {CaptureResult} from '../core/capture.js'
 import type {CheckResult} from '../core/check.js'
 import type {FleetResult, HostOutcome, HostStatus} from '../core/fleet.js'
-import {DRIFT_CLASSES} from '../core/types.js'
+import {DRIFT_CLASSES} from '../model.js'
 import {plural} from './text.js'
 
 export function seconds(ms: number): string {

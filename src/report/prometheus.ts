@@ -2,7 +2,7 @@
 // teams that run vmdrift from a timer and alert on drift. Pure: outcomes and the time in, exposition text out.
 import type {CheckResult} from '../core/check.js'
 import type {HostOutcome} from '../core/fleet.js'
-import {DRIFT_CLASSES} from '../core/types.js'
+import {DRIFT_CLASSES} from '../model.js'
 
 /** Label values escape backslash, double quote and newline (the text exposition format). */
 function label(value: string): string {

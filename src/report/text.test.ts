@@ -7,9 +7,10 @@ const base: CheckResult = {
   target: 'helix-vm',
   baseline: 'baselines/helix-vm.yaml',
   inSync: true,
-  counts: {items: 31, findings: 0, added: 0, removed: 0, modified: 0, ignored: 0},
+  counts: {items: 31, findings: 0, added: 0, removed: 0, modified: 0, armed: 0, stale: 0, ignored: 0},
   findings: [],
   ignored: [],
+  effectUnknown: {},
   unavailable: {},
   warnings: [],
 }

@@ -2,9 +2,9 @@
 import type {ChalkInstance} from 'chalk'
 import type {CaptureResult} from '../core/capture.js'
 import type {CheckResult} from '../core/check.js'
-import type {Finding} from '../core/types.js'
 import type {IgnoredFinding} from '../drift/ignore.js'
 import {describeChange} from '../drift/diff.js'
+import {DRIFT_CLASSES, type DriftClass, type Finding} from '../model.js'
 
 function when(finding: Finding): string {
   const time = (iso: string) => iso.replace('T', ' ').replace('Z', ' UTC')
@@ -38,13 +38,25 @@ function colourDiff(diff: string, c: ChalkInstance): string {
     .join('\n')
 }
 
-const classColour = {added: 'green', removed: 'red', modified: 'yellow'} as const
+const classColour = {added: 'green', removed: 'red', modified: 'yellow', armed: 'magenta', stale: 'cyan'} as const satisfies Record<DriftClass, string>
+
+/** What is in effect, since when, and what makes the disk's version take effect. */
+function effectLines(finding: Finding): string[] {
+  const {effect} = finding
+  if (!effect) return []
+  const time = (iso: string) => iso.replace('T', ' ').replace('Z', ' UTC')
+  const since = effect.since ? ` (since ${time(effect.since)}${effect.sinceWhat ? `, ${effect.sinceWhat}` : ''})` : ''
+  const lines = [`in effect: ${effect.detail}${since}`]
+  if (effect.pending) lines.push(`takes effect at: ${effect.pending}`)
+  return lines
+}
 
 function renderFinding(finding: Finding, c: ChalkInstance): string {
   const label = c[classColour[finding.class]](finding.class.padEnd(8))
   const time = when(finding)
   const lines = [`  ${label} ${c.bold(finding.key)}${time ? `  ${c.dim(`(${time})`)}` : ''}`]
   for (const change of finding.changes) lines.push(`    ${describeChange(change)}`)
+  for (const line of effectLines(finding)) lines.push(`    ${c.dim(line)}`)
   if (finding.diff) lines.push(indent(colourDiff(finding.diff, c), '      '))
   return lines.join('\n')
 }
@@ -77,8 +89,7 @@ export function renderCheck(result: CheckResult, c: ChalkInstance, options: Chec
   if (result.findings.length === 0 && unavailable.length === 0) {
     out.push(`${c.green('in sync')}: ${against} (${plural(result.counts.items, 'item')}${ignoredNote(result)})`)
   } else if (result.findings.length) {
-    const {added, removed, modified} = result.counts
-    const parts = [modified && `${modified} modified`, added && `${added} added`, removed && `${removed} removed`].filter(Boolean)
+    const parts = DRIFT_CLASSES.filter((klass) => result.counts[klass]).map((klass) => `${result.counts[klass]} ${klass}`)
     out.push(`${c.red('drift')}: ${against}: ${plural(result.findings.length, 'finding')} (${parts.join(', ')}${ignoredNote(result)})`)
   }
   const byCollector = new Map<string, Finding[]>()
@@ -95,6 +106,7 @@ export function renderCheck(result: CheckResult, c: ChalkInstance, options: Chec
     out.push('')
     for (const [id, why] of unavailable) out.push(`${c.red('not checked')}: ${id}: ${why}`)
   }
+  for (const [id, why] of Object.entries(result.effectUnknown)) out.push(`${c.yellow('effect unknown')}: ${id}: ${why}`)
   for (const warning of result.warnings) out.push(`${c.yellow('warning')}: ${warning}`)
   return out.join('\n') + '\n'
 }
