@@ -110,7 +110,10 @@ function readSshConfig(file: string | undefined): SSHConfig {
 /** Hops deeper than this are a loop in the config, not a network. */
 const MAX_JUMPS = 8
 
-export function resolveSshSettings(spec: string, flags: TargetFlags, env: NodeJS.ProcessEnv = process.env): SshSettings {
+export function resolveSshSettings(spec: string, given: TargetFlags, env: NodeJS.ProcessEnv = process.env): SshSettings {
+  // Paths from vmdrift.yaml have not been through a shell: `~/` is the home there too.
+  const home = (path: string | undefined) => (path === undefined ? undefined : expandHome(path))
+  const flags = {...given, identity: home(given.identity), knownHosts: home(given.knownHosts), sshConfig: home(given.sshConfig)}
   return resolveWith(spec, flags, env, readSshConfig(flags.sshConfig), [])
 }
 
