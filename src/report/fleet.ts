@@ -22,11 +22,16 @@ export function findingsSummary(result: CheckResult): string {
   return `${plural(result.findings.length, 'finding')} (${parts.join(', ')}${ignored})${notChecked}`
 }
 
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
 const statusColour = {'in-sync': 'green', captured: 'green', drift: 'red', error: 'red'} as const satisfies Record<HostStatus, string>
 const statusLabel = {'in-sync': 'in sync', captured: 'captured', drift: 'drift', error: 'error'} as const satisfies Record<HostStatus, string>
 
 function what(outcome: HostOutcome<CheckResult | CaptureResult>): string {
-  if (outcome.error) return outcome.error.message
+  // The line names the host already; a message that starts with its name (or target) need not say it again.
+  if (outcome.error) return outcome.error.message.replace(new RegExp(`^(${escape(outcome.host)}|${escape(outcome.target)}): `), '')
   const result = outcome.result
   if (!result) return ''
   if ('findings' in result) return findingsSummary(result)
