@@ -10,7 +10,8 @@ export interface HostLines {
 }
 
 export async function hostLines(stream: NodeJS.WriteStream, total: number, c: ChalkInstance): Promise<HostLines> {
-  if (!stream.isTTY) {
+  // A pseudo-terminal that reports no width (some CI runners) would have log-update wrap every line to nothing.
+  if (!stream.isTTY || !stream.columns) {
     return {started() {}, finished: (_host, line) => void stream.write(`${line}\n`), close() {}}
   }
   const {createLogUpdate} = await import('log-update')

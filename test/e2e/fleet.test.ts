@@ -1,6 +1,7 @@
 // Many hosts with the built CLI: three host aliases on a real sshd on 127.0.0.1, one dead (connection refused on
 // a closed loopback port) and one that accepts the TCP connection and never says a word. Reports are parsed
 // back: the JSON against its schema, the JUnit XML with a real XML parser, the Prometheus textfile line by line.
+import {execFile} from 'node:child_process'
 import {cp, mkdtemp, readFile, readdir, rm, writeFile} from 'node:fs/promises'
 import {createServer, type AddressInfo, type Server, type Socket} from 'node:net'
 import {tmpdir} from 'node:os'
@@ -88,6 +89,26 @@ describe('vmdrift over many hosts', () => {
     expect(lines[5]).toMatch(/^5 hosts in \d+\.\d s: 2 in sync, 1 drift, 2 error$/)
     // Run in parallel: the hanging host's 2 s, not the sum of everyone's.
     expect(run.ms).toBeLessThan(8000)
+  })
+
+  it('shows the hosts in flight on a terminal, and only plain lines when piped', async () => {
+    // script(1) gives the CLI a pseudo-terminal, as a person at a shell has, 120 columns wide.
+    const command = `stty cols 120 rows 40; ${[process.execPath, join(repo, 'bin/run.js'), 'check', '--all'].map((arg) => `'${arg}'`).join(' ')}`
+    const tty = await new Promise<string>((resolve) =>
+      execFile('script', ['-qec', command, '/dev/null'], {cwd: work, env: {...process.env, NO_COLOR: '1', SSH_AUTH_SOCK: ''}}, (_error, stdout) => resolve(stdout)),
+    )
+    // the live line (log-update) is drawn while the silent host is awaited, then erased; the host lines stay
+    expect(tty).toMatch(/\d\/5 done {2}reading .*hang/)
+    expect(tty).toContain('\u001B[2K')
+    expect(tty).toMatch(/5 hosts in \d+\.\d s: 2 in sync, 1 drift, 2 error/)
+    for (const host of ['host-a', 'host-b', 'host-c', 'dead', 'hang']) expect(tty).toMatch(new RegExp(`(in sync|drift|error) +${host} `))
+    const piped = await vmdrift(['check', '--all'], work)
+    expect(piped.stdout).not.toMatch(/done|\u001B/)
+    // a terminal that says it has no width gets the plain lines too, not lines wrapped to nothing
+    const narrow = await new Promise<string>((resolve) =>
+      execFile('script', ['-qec', command.replace('stty cols 120', 'stty cols 0'), '/dev/null'], {cwd: work, env: {...process.env, NO_COLOR: '1', SSH_AUTH_SOCK: ''}}, (_error, stdout) => resolve(stdout)),
+    )
+    expect(narrow).toMatch(/drift +host-b +1 finding/)
   })
 
   it('exits 1 when hosts drift and none errs, and --quiet says it in one line', async () => {
