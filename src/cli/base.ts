@@ -63,13 +63,16 @@ export abstract class BaseCommand extends Command {
   }
 }
 
+/** A day: more is a mistake, and Node's timers cannot wait beyond about 24.8 days anyway. */
+export const MAX_TIMEOUT_SECONDS = 86_400
+
 export const targetFlags = {
   identity: Flags.string({char: 'i', helpValue: 'FILE', description: 'private key file to log in with (instead of ssh_config, the agent and ~/.ssh/id_*)', helpGroup: 'TARGET'}),
   'known-hosts': Flags.string({helpValue: 'FILE', description: 'known_hosts file that must hold the host key [default: ~/.ssh/known_hosts]', helpGroup: 'TARGET'}),
   'ssh-config': Flags.string({helpValue: 'FILE', description: 'ssh_config file to resolve the target alias in [default: ~/.ssh/config]', helpGroup: 'TARGET'}),
   sudo: Flags.boolean({description: 'run the read script under sudo -n on the host', helpGroup: 'TARGET'}),
   root: Flags.string({helpValue: 'DIR', description: 'read every path under DIR instead of / (an offline root such as a mounted VM disk)', helpGroup: 'TARGET'}),
-  timeout: Flags.integer({helpValue: 'SECONDS', description: 'seconds to wait for the host to connect and to answer', default: 60, min: 1, helpGroup: 'TARGET'}),
+  timeout: Flags.integer({helpValue: 'SECONDS', description: 'seconds to wait for the host to connect and to answer', default: 60, min: 1, max: MAX_TIMEOUT_SECONDS, helpGroup: 'TARGET'}),
 }
 
 /** What targetFlags parse to. */
