@@ -1,4 +1,5 @@
 import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 import {BaseCommand, baselineFlag, targetFlags} from '../cli/base.js'
 import type {CheckResult} from '../core/check.js'
 
@@ -15,7 +16,11 @@ export default class Check extends BaseCommand {
   static override args = {
     target: Args.string({description: 'ssh_config alias, user@host[:port], or local', required: true}),
   }
-  static override flags = {...targetFlags, baseline: baselineFlag}
+  static override flags = {
+    ...targetFlags,
+    baseline: baselineFlag,
+    'allow-other-target': Flags.boolean({description: 'compare with a baseline captured from another target'}),
+  }
 
   async run(): Promise<CheckResult> {
     const {args, flags} = await this.parse(Check)
@@ -26,7 +31,7 @@ export default class Check extends BaseCommand {
       import('../report/text.js'),
     ])
     try {
-      const result = await check(target, {baselineFile: flags.baseline ?? defaultBaselinePath(args.target), root: flags.root, sudo: flags.sudo})
+      const result = await check(target, {baselineFile: flags.baseline ?? defaultBaselinePath(args.target), root: flags.root, sudo: flags.sudo, allowOtherTarget: flags['allow-other-target']})
       if (!this.jsonEnabled()) process.stdout.write(renderCheck(result, this.colors))
       this.setExitCode(checkExitCode(result))
       return result

@@ -22,6 +22,8 @@ export interface Snapshot {
   directories: Record<string, number>
   /** collector id → why it could not read the host */
   unavailable: Record<string, string>
+  /** paths the host could not read (a file's content, a directory's entries): their state is unknown */
+  unreadable: string[]
   warnings: string[]
 }
 

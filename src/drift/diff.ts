@@ -66,10 +66,11 @@ function isoTime(seconds: number): string {
 
 export function diffStates(
   baseline: {collectors: CollectedItems},
-  snapshot: Pick<Snapshot, 'collectors'> & Partial<Pick<Snapshot, 'meta' | 'unavailable' | 'directories'>>,
+  snapshot: Pick<Snapshot, 'collectors'> & Partial<Pick<Snapshot, 'meta' | 'unavailable' | 'directories' | 'unreadable'>>,
   lookup: (id: string) => Collector | undefined = collectorById,
 ): Finding[] {
   const findings: Finding[] = []
+  const unknown = isUnreadable(snapshot.unreadable ?? [])
   for (const id of unionKeys(Object.keys(baseline.collectors), Object.keys(snapshot.collectors))) {
     // A collector that could not read the host says nothing about its items: no findings, a warning instead.
     if (snapshot.unavailable?.[id] !== undefined) continue
@@ -81,6 +82,8 @@ export function diffStates(
       const old = before[key]
       const now = after[key]
       if (old && now && canonical(old) === canonical(now)) continue
+      // What the host could not read is not removed, nor changed: it is reported as not checked instead.
+      if (unknown(key)) continue
       const klass: DriftClass = !old ? 'added' : !now ? 'removed' : 'modified'
       const item = (now ?? old)!
       if (klass !== 'modified' && collector?.isContext?.(item)) continue
@@ -97,6 +100,15 @@ export function diffStates(
     }
   }
   return findings
+}
+
+/** True for a path that is, or lies below, one of the paths the host could not read. */
+export function isUnreadable(unreadable: string[]): (key: string) => boolean {
+  const paths = new Set(unreadable)
+  return (key) => {
+    for (let at = key.length; at > 0; at = key.lastIndexOf('/', at - 1)) if (paths.has(key.slice(0, at))) return true
+    return false
+  }
 }
 
 function parentOf(key: string): string {

@@ -10,6 +10,7 @@ const base: CheckResult = {
   counts: {items: 31, findings: 0, added: 0, removed: 0, modified: 0},
   findings: [],
   unavailable: {},
+  unreadable: [],
   warnings: [],
 }
 

@@ -56,7 +56,7 @@ export function renderCheck(result: CheckResult, c: ChalkInstance): string {
   const against = result.against ? `${result.against} against ${result.baseline}` : `${result.target} against ${result.baseline}`
   const out: string[] = []
   const unavailable = Object.entries(result.unavailable)
-  if (result.findings.length === 0 && unavailable.length === 0) {
+  if (result.findings.length === 0 && unavailable.length === 0 && result.unreadable.length === 0) {
     out.push(`${c.green('in sync')}: ${against} (${plural(result.counts.items, 'item')})`)
   } else if (result.findings.length) {
     const {added, removed, modified} = result.counts
@@ -73,6 +73,10 @@ export function renderCheck(result: CheckResult, c: ChalkInstance): string {
     out.push('')
     for (const [id, why] of unavailable) out.push(`${c.red('not checked')}: ${id}: ${why}`)
   }
+  if (result.unreadable.length) {
+    out.push('')
+    for (const path of result.unreadable) out.push(`${c.red('not checked')}: ${path}: not readable; use --sudo`)
+  }
   for (const warning of result.warnings) out.push(`${c.yellow('warning')}: ${warning}`)
   return out.join('\n') + '\n'
 }
@@ -83,6 +87,7 @@ export function renderCapture(result: CaptureResult, c: ChalkInstance): string {
     .join(', ')
   const out = [`${c.green('captured')} ${plural(result.items, 'item')} of ${result.target} (${per}) into ${result.baseline}`]
   for (const [id, why] of Object.entries(result.unavailable)) out.push(`${c.red('not captured')}: ${id}: ${why}`)
+  for (const path of result.unreadable) out.push(`${c.yellow('unreadable')}: ${path}: recorded as not readable (--allow-unreadable)`)
   for (const warning of result.warnings) out.push(`${c.yellow('warning')}: ${warning}`)
   return out.join('\n') + '\n'
 }
