@@ -6,6 +6,7 @@ import type {Input, OutputArgs, OutputFlags, ParserOutput} from '@oclif/core/par
 import {describeError, InputError, TargetError} from '../errors.js'
 import type {Target} from '../transport/types.js'
 import {colorLevel, palette} from '../report/colors.js'
+import {escapeControl} from '../report/safe-text.js'
 
 export abstract class BaseCommand extends Command {
   static override baseFlags = {
@@ -56,7 +57,8 @@ export abstract class BaseCommand extends Command {
   protected override async catch(error: Interfaces.CommandError): Promise<void> {
     process.exitCode = 2
     const known = error instanceof InputError || error instanceof TargetError
-    const line = describeError(error)
+    // An error can quote host data (a path, a line of stderr): one inert line on the terminal.
+    const line = escapeControl(describeError(error))
     if (this.jsonEnabled()) this.logJson({error: {kind: known ? error.name : 'InternalError', message: line}})
     process.stderr.write(`vmdrift: ${line}\n`)
     if (!known && process.argv.includes('--debug')) process.stderr.write(`${error.stack}\n`)

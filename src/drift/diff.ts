@@ -22,11 +22,15 @@ function shortValue(value: string | undefined): string {
   return SHA256.test(value) ? `${value.slice(0, 12)}…` : value
 }
 
-/** One change as a person reads it: `[Unit] After: a → b` or `kernel parameters: +video=… -quiet`. */
-export function describeChange(change: Change): string {
+/**
+ * One change as a person reads it: `[Unit] After: a → b` or `kernel parameters: +video=… -quiet`. A set change
+ * lists at most `maxMembers` members, then how many more: a 20 MB unit must not become a 20 MB line.
+ */
+export function describeChange(change: Change, maxMembers = 20): string {
   if (change.added?.length || change.removed?.length) {
     const members = [...(change.added ?? []).map((m) => `+${m}`), ...(change.removed ?? []).map((m) => `-${m}`)]
-    return `${change.field}: ${members.join(' ')}`
+    const more = members.length - maxMembers
+    return `${change.field}: ${members.slice(0, maxMembers).join(' ')}${more > 0 ? ` … and ${more} more` : ''}`
   }
   return `${change.field}: ${shortValue(change.from)} → ${shortValue(change.to)}`
 }
@@ -34,10 +38,13 @@ export function describeChange(change: Change): string {
 function summarise(klass: DriftClass, item: Item, changes: Change[]): string {
   const shown = changes.slice(0, 2).map(describeChange)
   if (changes.length > 2) shown.push(`and ${changes.length - 2} more`)
-  if (klass === 'modified') return shown.join('; ') || 'changed'
   const what = `${klass} ${item.type}`
-  return shown.length ? `${what}: ${shown.join('; ')}` : what
+  const summary = klass === 'modified' ? shown.join('; ') || 'changed' : shown.length ? `${what}: ${shown.join('; ')}` : what
+  // A gist, one line: `changes` and `diff` hold everything (one changed line of a 20 MB unit made a 37 MB summary).
+  return summary.length > SUMMARY_CHARS ? `${summary.slice(0, SUMMARY_CHARS)}… (${summary.length - SUMMARY_CHARS} more characters)` : summary
 }
+
+const SUMMARY_CHARS = 400
 
 function changesOf(collector: Collector | undefined, key: string, before: Item, after: Item): Change[] {
   if (!collector) return [{field: 'item', from: canonical(before), to: canonical(after)}]
