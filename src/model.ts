@@ -105,6 +105,8 @@ export interface Snapshot {
   effectUnknown: Record<string, string>
   /** collector id → why it could not read the host */
   unavailable: Record<string, string>
+  /** paths the host could not read (a file's content, a directory's entries): their state is unknown */
+  unreadable: string[]
   warnings: string[]
 }
 

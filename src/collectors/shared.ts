@@ -86,6 +86,15 @@ export function entryItem(record: FileRecord, fileType: string): Item | undefine
   }
 }
 
+/**
+ * An entry where a file must be (daemon.json, /etc/default/grub, a unit): a directory there is not skipped as
+ * directories elsewhere are, since what the host's service reads is then missing. It becomes a `not-a-file` item.
+ */
+export function expectedFileItem(record: FileRecord, fileType: string): Item {
+  if (record.type !== 'dir') return entryItem(record, fileType)!
+  return {type: 'not-a-file', entry: 'dir', mode: record.mode, owner: record.owner}
+}
+
 /** A value as one line of text: strings as they are, anything else as compact JSON. */
 export function displayValue(value: Json): string {
   return typeof value === 'string' ? value : JSON.stringify(value)
