@@ -89,6 +89,11 @@ export interface Change {
 export interface CaptureOptions {
   /** extra paths or globs for the `files` collector */
   watch: string[]
+  /**
+   * watched files whose bytes are kept beside the baseline (content-addressed by sha256), so that a restore can
+   * put back what the baseline otherwise holds only the hash of
+   */
+  keepContent?: string[]
 }
 
 export interface Collector {

@@ -5,7 +5,7 @@ import type {Collector} from '../collectors/types.js'
 import {InputError} from '../errors.js'
 import type {Target} from '../transport/types.js'
 import {readHost} from './read-host.js'
-import type {Baseline} from './types.js'
+import {BASELINE_FORMAT, type Baseline} from './types.js'
 
 export interface HostOptions {
   root?: string
@@ -42,7 +42,7 @@ export async function capture(
   // A collector that could not read the host is left out of the baseline rather than recorded as empty.
   const available = collectors.map((c) => c.id).filter((id) => snapshot.unavailable[id] === undefined)
   const baseline: Baseline = {
-    vmdrift: 1,
+    vmdrift: BASELINE_FORMAT,
     target: target.name,
     options: {collectors: available, watch: options.watch},
     collectors: Object.fromEntries(available.map((id) => [id, snapshot.collectors[id] ?? {}])),

@@ -3,9 +3,15 @@ import type {CaptureOptions, Change, Item, ItemMeta} from '../collectors/types.j
 /** Items per collector id, per item key: the compared state. */
 export type CollectedItems = Record<string, Record<string, Item>>
 
+/**
+ * The baseline format this vmdrift reads and writes. 2: every file-backed item has its group (what a restore
+ * needs to write it back), and options may name --keep-content globs.
+ */
+export const BASELINE_FORMAT = 2
+
 /** What a baseline file holds. Nothing in it changes unless the host's state does. */
 export interface Baseline {
-  vmdrift: 1
+  vmdrift: typeof BASELINE_FORMAT
   target: string
   /** what was captured, so a check reads the same set without repeating flags */
   options: CaptureOptions & {collectors: string[]}

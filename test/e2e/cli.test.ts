@@ -157,10 +157,14 @@ describe('vmdrift over a real sshd', () => {
     expect(await readFile(baseline, 'utf8')).toBe(good)
 
     const broken = join(work, 'broken.yaml')
-    await writeFile(broken, good.replace('vmdrift: 1', 'vmdrift: 2'))
+    await writeFile(broken, good.replace('vmdrift: 2', 'vmdrift: 1'))
     const bad = await vmdrift(['check', sshd.alias, ...flags.slice(0, -1), broken])
     expect(bad.code).toBe(2)
-    expect(bad.stderr).toMatch(/^vmdrift: .*broken\.yaml:\d+:\d+: vmdrift must be equal to constant\n$/)
+    expect(bad.stderr).toMatch(/^vmdrift: .*broken\.yaml: baseline format 1: re-capture with this vmdrift \(vmdrift capture TARGET, then review and commit it\)\n$/)
+    await writeFile(broken, good.replace('vmdrift: 2', 'vmdrift: "2"'))
+    const mistyped = await vmdrift(['check', sshd.alias, ...flags.slice(0, -1), broken])
+    expect(mistyped.code).toBe(2)
+    expect(mistyped.stderr).toMatch(/^vmdrift: .*broken\.yaml:\d+:\d+: vmdrift must be equal to constant\n$/)
 
     const flag = await vmdrift(['check', sshd.alias, '--no-such-flag'])
     expect(flag.code).toBe(2)
