@@ -112,4 +112,56 @@ export interface Collector {
    * drop-in, so its appearing or disappearing is not drift (a change to it still is). Absent: never context.
    */
   isContext?(item: Item): boolean
+  /**
+   * pure: how to put one differing item back as the baseline has it (`wanted`), given what the host has
+   * (`found`); absent on one side when the item was added or removed. Absent hook: nothing of it is restored.
+   */
+  restore?(key: string, wanted: Item | undefined, found: Item | undefined, context: RestoreContext): RestoreAction
+  /**
+   * pure: the commands to run once every file of the plan is in place (a reload, update-grub, restarts), and
+   * what will still be needed after them (a reboot, a restart not asked for)
+   */
+  restoreCommands?(restored: RestoredItem[], context: RestoreContext): {commands: RestoreCommand[]; notes?: string[]}
+}
+
+/** What a restore hook may know besides the two items. */
+export interface RestoreContext {
+  /** restart what reads the files restored (units, dockerd): --restart */
+  restart: boolean
+  /** whether the bytes of this sha256 are kept beside the baseline (capture --keep-content) */
+  hasBlob(sha256: string): boolean
+}
+
+/** A regular file as a restore writes it: its content (text or a kept blob) and who owns it. */
+export interface FileState {
+  mode: string
+  owner: string
+  group: string
+  content?: string
+  /** sha256 of bytes kept in baselines/<target>.blobs/ */
+  blob?: string
+}
+
+export type RestoreAction =
+  | {kind: 'write'; path: string; file: FileState}
+  | {kind: 'link'; path: string; target: string}
+  /** into the backup: never deleted */
+  | {kind: 'move-aside'; path: string}
+  | {kind: 'cannot'; reason: string}
+  /** comes back by itself once the others are done: grub.cfg after update-grub, /proc/cmdline after a reboot */
+  | {kind: 'follows'; after: string}
+
+export interface RestoredItem {
+  key: string
+  wanted?: Item
+  found?: Item
+  action: RestoreAction
+}
+
+/** A command the apply script runs on the host after the files: the first alternative whose program exists. */
+export interface RestoreCommand {
+  /** argv alternatives, in order of preference */
+  run: string[][]
+  /** one line: why it runs */
+  why: string
 }

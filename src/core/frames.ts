@@ -4,12 +4,12 @@ import {rootPrefix} from './script.js'
 
 export class FrameError extends Error {}
 
-interface Frame {
+export interface Frame {
   tag: string
   body: Buffer
 }
 
-function* frames(stream: Buffer, boundary: string): Generator<Frame> {
+export function* frames(stream: Buffer, boundary: string): Generator<Frame> {
   const marker = Buffer.from(`\n${boundary} `)
   let at = stream.indexOf(marker)
   while (at >= 0) {

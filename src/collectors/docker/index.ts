@@ -3,6 +3,8 @@
 import {itemText} from '../shared.js'
 import type {Collector} from '../types.js'
 import {DAEMON_JSON, parseDocker} from './parse.js'
+import {restoreFile} from '../restore.js'
+import {dockerCommands} from './restore.js'
 import {compareDaemonJsonItems} from './semantic.js'
 
 // docker.service's and containerd.service's unit files and drop-ins are the systemd collector's.
@@ -13,4 +15,6 @@ export const docker: Collector = {
   parse: (results) => parseDocker(results),
   compare: (_key, before, after) => compareDaemonJsonItems(before, after),
   text: itemText,
+  restore: (key, wanted, _found, context) => restoreFile(key, wanted, context),
+  restoreCommands: dockerCommands,
 }

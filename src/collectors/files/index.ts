@@ -3,6 +3,7 @@
 import {itemText, scalarChanges} from '../shared.js'
 import type {Collector} from '../types.js'
 import {DEFAULT_WATCH, parseFiles} from './parse.js'
+import {restoreWatchedFile} from './restore.js'
 
 export const files: Collector = {
   id: 'files',
@@ -15,4 +16,5 @@ export const files: Collector = {
   // Change; shortening it is for the renderer.
   compare: (_key, before, after) => scalarChanges(before, after),
   text: itemText,
+  restore: restoreWatchedFile,
 }

@@ -4,6 +4,7 @@
 import {itemText} from '../shared.js'
 import type {Collector} from '../types.js'
 import {DEFAULTS_GLOBS, GRUB_CFG, parseKernelCmdline, PROC_CMDLINE} from './parse.js'
+import {kernelCommands, restoreKernelItem} from './restore.js'
 import {compareKernelItems} from './semantic.js'
 
 export const kernelCmdline: Collector = {
@@ -17,4 +18,6 @@ export const kernelCmdline: Collector = {
   parse: (results) => parseKernelCmdline(results),
   compare: (_key, before, after) => compareKernelItems(before, after),
   text: itemText,
+  restore: restoreKernelItem,
+  restoreCommands: (restored) => kernelCommands(restored),
 }

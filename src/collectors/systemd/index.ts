@@ -3,6 +3,7 @@
 import {itemText} from '../shared.js'
 import type {Collector} from '../types.js'
 import {parseSystemd, UNIT_DIRS, VENDOR_DIRS} from './parse.js'
+import {restoreSystemdItem, systemdCommands} from './restore.js'
 import {compareSystemdItems} from './semantic.js'
 
 export const systemd: Collector = {
@@ -25,4 +26,6 @@ export const systemd: Collector = {
   // A vendor unit is read because an override or drop-in exists: it comes and goes with that, which is
   // not drift by itself (a change to it still is: a package upgrade under a drop-in).
   isContext: (item) => item.type === 'vendor-unit' || item.type === 'vendor-link',
+  restore: restoreSystemdItem,
+  restoreCommands: systemdCommands,
 }

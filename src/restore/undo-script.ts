@@ -1,0 +1,77 @@
+// The scripts behind `restore --list` and `restore --undo`: one reads every backup's manifest and state, the other
+// puts back what one restore (and the cut-short restore it finished, if any) replaced. Both share the quoting and
+// framing of the read script, and the backup layout that apply-script.ts writes.
+import {shQuote} from '../core/script.js'
+import {BACKUPS_DIR, type Manifest} from './apply-script.js'
+
+interface ScriptBase {
+  boundary: string
+  root?: string
+}
+
+function header(what: string, options: ScriptBase): string[] {
+  if (!/^[\w-]+$/.test(options.boundary)) throw new Error('boundary must be a plain word')
+  return [
+    `# vmdrift restore: ${what}`,
+    'LC_ALL=C; export LC_ALL',
+    `B=${options.boundary}`,
+    `R=${shQuote((options.root ?? '').replace(/\/+$/, ''))}`,
+    `if [ -n "$R" ] && [ ! -d "$R" ]; then printf '%s\\n' "--root $R is not a directory on the host" >&2; exit 3; fi`,
+    `BASE="$R"${shQuote(BACKUPS_DIR)}`,
+    `t() { printf '\\n%s %s\\n' "$B" "$1"; }`,
+    'exists() { [ -e "$1" ] || [ -L "$1" ]; }',
+  ]
+}
+
+/**
+ * Frames, per backup directory in name (= time) order: `BACKUP <id>` with the state files present
+ * (backed-up, applied, undone) and what it resumes, then `MANIFEST` with the manifest.
+ */
+export function compileListScript(options: ScriptBase): string {
+  return [
+    ...header('lists the backups, writes nothing', options),
+    'for b in "$BASE"/*; do',
+    '  [ -f "$b/manifest.json" ] || continue',
+    '  t "BACKUP ${b##*/}"; for s in backed-up applied undone; do if [ -f "$b/$s" ]; then printf \'%s \' "$s"; fi; done',
+    '  if [ -f "$b/resumes" ]; then printf \'resumes=\'; cat -- "$b/resumes"; fi',
+    '  t MANIFEST; cat -- "$b/manifest.json"',
+    'done',
+    't END',
+    '',
+  ].join('\n')
+}
+
+/**
+ * Puts back, for each backup in order, every path it backed up: its copy renamed into place (a temporary copy
+ * first, so a cut leaves the path either as it was or as it is restored), or, where nothing was there, whatever
+ * the restore created moved into the backup (`N.created`); then removes the directories it created, when empty.
+ * A backup that never finished backing up applied nothing, and is skipped. Run twice, it does the same again.
+ * Frames: `DONE <id> <n>` per path, `FAIL <id> <n>` (body: why), `UNDONE <id>`, `END`.
+ */
+export function compileUndoScript(backups: Manifest[], options: ScriptBase): string {
+  const blocks = backups.map((manifest) => {
+    if (!/^[\w-]+$/.test(manifest.id)) throw new Error('a backup id must be a plain word')
+    const bk = `"$BASE"/${manifest.id}`
+    const lines = [`if [ -f ${bk}/backed-up ]; then`, `  BK=${bk}`]
+    const dirs = manifest.entries.filter((entry) => entry.kind === 'dir').sort((a, b) => (a.path < b.path ? 1 : -1))
+    for (const entry of manifest.entries.filter((e) => e.kind === 'file')) {
+      const fail = (what: string) => `{ t "FAIL ${manifest.id} ${entry.n}"; printf '%s' ${shQuote(`${entry.path}: ${what}`)}; t END; exit 1; }`
+      const dir = entry.path.slice(0, entry.path.lastIndexOf('/')) || '/'
+      lines.push(
+        `  p="$R"${shQuote(entry.path)}; d="$R"${shQuote(dir)}; s="$BK/${entry.n}"`,
+        `  if exists "$s"; then`,
+        `    mkdir -p -- "$d" || ${fail('cannot create its directory')}`,
+        `    tmp="$d/.vmdrift-tmp.undo.${entry.n}"; rm -f -- "$tmp"`,
+        `    cp -a -- "$s" "$tmp" && mv -fT -- "$tmp" "$p" || { rm -f -- "$tmp"; ${fail('cannot put the backup copy back')}; }`,
+        `  elif [ -f "$s.absent" ] && exists "$p"; then`,
+        `    mv -f -- "$p" "$BK/${entry.n}.created" || ${fail('cannot move what the restore created into the backup')}`,
+        `  fi`,
+        `  t "DONE ${manifest.id} ${entry.n}"`,
+      )
+    }
+    for (const entry of dirs) lines.push(`  if [ -f "$BK/${entry.n}.absent" ]; then rmdir -- "$R"${shQuote(entry.path)} 2>/dev/null; fi`)
+    lines.push(`  : > "$BK/undone"; t "UNDONE ${manifest.id}"`, 'fi')
+    return lines.join('\n')
+  })
+  return [...header('puts back what a restore replaced', options), ...blocks, 't END', ''].join('\n')
+}
