@@ -261,7 +261,7 @@ export interface UndoResult {
 export async function undo(target: Target, options: HostOptions & {id?: string}): Promise<UndoResult> {
   const backups = await listBackups(target, options)
   const byId = new Map(backups.map((backup) => [backup.id, backup]))
-  const chosen = options.id !== undefined ? byId.get(options.id) : backups.filter((b) => b.state.includes('backed-up') && !b.state.includes('undone')).at(-1)
+  const chosen = options.id !== undefined ? byId.get(options.id) : backups.filter((b) => !b.state.includes('undone')).at(-1)
   if (!chosen) {
     throw new InputError(
       options.id !== undefined ? `no backup ${options.id} on ${target.name}` : `no restore to undo on ${target.name}`,

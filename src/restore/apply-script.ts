@@ -23,7 +23,7 @@ export const BACKUPS_DIR = '/var/lib/vmdrift/backups'
 
 /** Where the apply may be told to kill itself (end-to-end tests of interruption): `<phase>:<n>`. */
 export interface Fault {
-  /** backup: after backing up n paths; temp: after writing step n's temporary file; step: after step n is done */
+  /** backup: after backing up n paths; temp: after writing step n's temporary file; step: after step n is done (0: after the backup) */
   phase: 'backup' | 'temp' | 'step'
   n: number
 }
@@ -173,7 +173,7 @@ export function compileApplyScript(steps: Step[], options: ApplyOptions): string
     '# 1. every path, as it is now',
     ...backups,
     // The backup must be on disk before anything it protects is changed.
-    'sync; : > "$BK/backed-up"; t BACKED-UP',
+    `sync; : > "$BK/backed-up"; t BACKED-UP${faultAt(options.fault, 'step', 0)}`,
     dirs.length ? `for d in ${dirs.map((dir) => `"$R"${shQuote(dir)}`).join(' ')}; do rm -f -- "$d"/.vmdrift-tmp.*; done` : '',
     '# 2. the files, 3. the commands',
     'failed=',

@@ -52,7 +52,7 @@ export function compileUndoScript(backups: Manifest[], options: ScriptBase): str
   const blocks = backups.map((manifest) => {
     if (!/^[\w-]+$/.test(manifest.id)) throw new Error('a backup id must be a plain word')
     const bk = `"$BASE"/${manifest.id}`
-    const lines = [`if [ -f ${bk}/backed-up ]; then`, `  BK=${bk}`]
+    const lines = [`BK=${bk}`, 'if [ -f "$BK/backed-up" ]; then']
     const dirs = manifest.entries.filter((entry) => entry.kind === 'dir').sort((a, b) => (a.path < b.path ? 1 : -1))
     for (const entry of manifest.entries.filter((e) => e.kind === 'file')) {
       const fail = (what: string) => `{ t "FAIL ${manifest.id} ${entry.n}"; printf '%s' ${shQuote(`${entry.path}: ${what}`)}; t END; exit 1; }`
@@ -69,8 +69,12 @@ export function compileUndoScript(backups: Manifest[], options: ScriptBase): str
         `  t "DONE ${manifest.id} ${entry.n}"`,
       )
     }
+    // Leftovers of a restore cut between writing a temporary file and renaming it.
+    const written = [...new Set(manifest.entries.filter((e) => e.kind === 'file').map((e) => e.path.slice(0, e.path.lastIndexOf('/')) || '/'))]
+    if (written.length) lines.push(`  for d in ${written.map((dir) => `"$R"${shQuote(dir)}`).join(' ')}; do rm -f -- "$d"/.vmdrift-tmp.*; done`)
     for (const entry of dirs) lines.push(`  if [ -f "$BK/${entry.n}.absent" ]; then rmdir -- "$R"${shQuote(entry.path)} 2>/dev/null; fi`)
-    lines.push(`  : > "$BK/undone"; t "UNDONE ${manifest.id}"`, 'fi')
+    // Cut short while backing up, a restore changed nothing: undoing it is marking it so.
+    lines.push('fi', `: > "$BK/undone"; t "UNDONE ${manifest.id}"`)
     return lines.join('\n')
   })
   return [...header('puts back what a restore replaced', options), ...blocks, 't END', ''].join('\n')

@@ -1,30 +1,13 @@
 // The built CLI against a real OpenSSH sshd on 127.0.0.1, serving a copy of the helix-vm fixture root (--root).
-import {execFile, execFileSync, spawn} from 'node:child_process'
+import {execFileSync, spawn} from 'node:child_process'
 import {cp, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import {createServer, type Server} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {Ajv} from 'ajv'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {startSshd} from '../support/sshd.js'
-
-const repo = fileURLToPath(new URL('../..', import.meta.url))
-const cli = join(repo, 'bin/run.js')
-
-interface Run {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-function vmdrift(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], {env: {...process.env, NO_COLOR: '1', SSH_AUTH_SOCK: '', ...env}}, (error, stdout, stderr) =>
-      resolve({code: error ? Number(error.code ?? 1) : 0, stdout, stderr}),
-    )
-  })
-}
+import {repo, vmdrift} from '../support/vmdrift.js'
 
 describe('vmdrift over a real sshd', () => {
   let sshd: Awaited<ReturnType<typeof startSshd>>
