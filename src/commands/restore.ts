@@ -60,6 +60,7 @@ export default class Restore extends BaseCommand {
         if (!flags.yes && !(await this.ask(`undo ${args.backup ?? 'the latest restore'} on ${args.target}?`))) throw new InputError('not undone: declined')
         const result = await core.undo(target, {...host, id: args.backup})
         if (!json) process.stdout.write(report.renderUndo(result, this.colors))
+        if (result.failed.length) this.setExitCode(2)
         return result
       }
       const result = await core.restore(target, {

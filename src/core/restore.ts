@@ -252,6 +252,10 @@ export interface UndoResult {
   /** the backups put back, latest first */
   undone: string[]
   paths: number
+  /** the commands run again after the files (daemon-reload, update-grub) */
+  ran: string[]
+  /** a command that failed: its line and why (the files are back all the same) */
+  failed: string[]
 }
 
 /**
@@ -279,6 +283,8 @@ export async function undo(target: Target, options: HostOptions & {id?: string})
   const script = compileUndoScript(chain.map((b) => b.manifest), {boundary: frameBoundary, root: options.root})
   const run = await target.runScript(script, {sudo: options.sudo})
   const undone: string[] = []
+  const ran: string[] = []
+  const failed: string[] = []
   let paths = 0
   let failure: string | undefined
   let ended = false
@@ -287,6 +293,8 @@ export async function undo(target: Target, options: HostOptions & {id?: string})
     if (kind === 'DONE') paths++
     else if (kind === 'UNDONE' && id) undone.push(id)
     else if (kind === 'FAIL') failure = body.toString('utf8')
+    else if (kind === 'RAN') ran.push(body.toString('utf8'))
+    else if (kind === 'FAILED-COMMAND') failed.push(body.toString('utf8'))
     else if (kind === 'END') ended = true
   }
   if (failure !== undefined || !ended) {
@@ -296,5 +304,5 @@ export async function undo(target: Target, options: HostOptions & {id?: string})
       stderr: run.stderr,
     })
   }
-  return {target: target.name, undone, paths}
+  return {target: target.name, undone, paths, ran, failed}
 }

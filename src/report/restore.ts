@@ -7,10 +7,10 @@ import {renderCheck} from './text.js'
 function stepDetail(step: Step): string {
   switch (step.kind) {
     case 'write':
-      return `${step.file.mode} ${step.file.owner}:${step.file.group}${step.file.blob ? `, kept blob ${step.file.blob.slice(0, 12)}…` : ''}; ${step.why}`
+      return `${step.file.mode} ${step.file.owner}:${step.file.group}${step.file.blob ? `, kept blob ${step.file.blob.slice(0, 12)}…` : ''}; undoes ${step.why}`
     case 'link':
     case 'move-aside':
-      return step.why
+      return `undoes ${step.why}`
     case 'command':
       return step.why
   }
@@ -67,5 +67,8 @@ export function renderBackups(backups: BackupInfo[], target: string, c: ChalkIns
 }
 
 export function renderUndo(result: UndoResult, c: ChalkInstance): string {
-  return `${c.green('undone')}: ${result.undone.join(', then ')} on ${result.target} (${result.paths} path${result.paths === 1 ? '' : 's'} put back)\n`
+  const out = [`${c.green('undone')}: ${result.undone.join(', then ')} on ${result.target} (${result.paths} path${result.paths === 1 ? '' : 's'} put back)`]
+  for (const line of result.ran) out.push(`  ${c.green('ran')} ${line}`)
+  for (const line of result.failed) out.push(`  ${c.red('failed')} ${line}`)
+  return out.join('\n') + '\n'
 }

@@ -48,6 +48,8 @@ export interface Manifest {
   entries: ManifestEntry[]
   /** the plan's steps, one line each */
   steps: string[]
+  /** the commands it runs after the files (argv alternatives each): undo runs them again */
+  commands: string[][][]
 }
 
 export interface ApplyOptions {
@@ -79,7 +81,8 @@ export function manifestOf(steps: Step[], options: Pick<ApplyOptions, 'id' | 'ta
   const entries: ManifestEntry[] = files.map((step, i) => ({n: i + 1, path: step.path, kind: 'file'}))
   const created = parentsOf(files.filter((step) => step.kind !== 'move-aside').map((step) => step.path))
   entries.push(...created.map((path, i) => ({n: files.length + i + 1, path, kind: 'dir' as const})))
-  return {vmdrift: 'restore-backup', id: options.id, target: options.target, created: options.created, entries, steps: steps.map(stepLine)}
+  const commands = steps.flatMap((step) => (step.kind === 'command' ? [step.run] : []))
+  return {vmdrift: 'restore-backup', id: options.id, target: options.target, created: options.created, entries, steps: steps.map(stepLine), commands}
 }
 
 const PRELUDE = String.raw`
@@ -107,20 +110,25 @@ function writeContent(step: Extract<Step, {kind: 'write'}>, options: ApplyOption
   return `printf '%s' ${shQuote(bytes.toString('base64'))} | base64 -d > "$tmp"`
 }
 
+/**
+ * Runs the first of the alternatives whose program the host has, then `done`, or `failed` with $rc and $out set.
+ * Used by undo too, which runs again what the restore ran, so systemd loads the files put back.
+ */
+export function runCommand(run: string[][], done: string, failed: string): string {
+  const alternatives = run.map(
+    ([program, ...args], i) => `${i ? 'elif' : 'if'} have ${shQuote(program!)}; then out=$(${[program!, ...args].map(shQuote).join(' ')} 2>&1) || rc=$?`,
+  )
+  const tried = run.map(([program]) => program).join(', ')
+  return [
+    `rc=0; out=; ${alternatives.join('\n')}`,
+    `else rc=127; out=${shQuote(`not found on the host: ${tried}`)}; fi`,
+    `if [ "$rc" -eq 0 ]; then ${done}; else ${failed}; fi`,
+  ].join('\n')
+}
+
 function applyStep(step: Step, n: number, options: ApplyOptions): string {
   const done = `t "DONE ${n}"; printf '%s' ${shQuote(stepLine(step))}`
-  if (step.kind === 'command') {
-    const alternatives = step.run.map(
-      ([program, ...args], i) =>
-        `${i ? 'elif' : 'if'} have ${shQuote(program!)}; then out=$(${[program!, ...args].map(shQuote).join(' ')} 2>&1) || rc=$?`,
-    )
-    const tried = step.run.map(([program]) => program).join(', ')
-    return [
-      `rc=0; out=; ${alternatives.join('\n')}`,
-      `else rc=127; out=${shQuote(`not found on the host: ${tried}`)}; fi`,
-      `if [ "$rc" -eq 0 ]; then ${done}; else t "FAIL ${n}"; printf 'exit %s: %s' "$rc" "$out"; failed=1; fi`,
-    ].join('\n')
-  }
+  if (step.kind === 'command') return runCommand(step.run, done, `t "FAIL ${n}"; printf 'exit %s: %s' "$rc" "$out"; failed=1`)
   const path = `p="$R"${shQuote(step.path)}; d="$R"${shQuote(dirname(step.path))}`
   const why = (what: string) => shQuote(`${stepLine(step)}: ${what}`)
   if (step.kind === 'move-aside') {

@@ -2,7 +2,7 @@
 // puts back what one restore (and the cut-short restore it finished, if any) replaced. Both share the quoting and
 // framing of the read script, and the backup layout that apply-script.ts writes.
 import {shQuote} from '../core/script.js'
-import {BACKUPS_DIR, type Manifest} from './apply-script.js'
+import {BACKUPS_DIR, runCommand, type Manifest} from './apply-script.js'
 
 interface ScriptBase {
   boundary: string
@@ -20,6 +20,7 @@ function header(what: string, options: ScriptBase): string[] {
     `BASE="$R"${shQuote(BACKUPS_DIR)}`,
     `t() { printf '\\n%s %s\\n' "$B" "$1"; }`,
     'exists() { [ -e "$1" ] || [ -L "$1" ]; }',
+    'have() { command -v "$1" >/dev/null 2>&1; }',
   ]
 }
 
@@ -46,7 +47,8 @@ export function compileListScript(options: ScriptBase): string {
  * first, so a cut leaves the path either as it was or as it is restored), or, where nothing was there, whatever
  * the restore created moved into the backup (`N.created`); then removes the directories it created, when empty.
  * A backup that never finished backing up applied nothing, and is skipped. Run twice, it does the same again.
- * Frames: `DONE <id> <n>` per path, `FAIL <id> <n>` (body: why), `UNDONE <id>`, `END`.
+ * Then the commands those restores ran, again. Frames: `DONE <id> <n>` per path, `FAIL <id> <n>` (body: why),
+ * `UNDONE <id>`, `RAN` / `FAILED-COMMAND` per command (body: the command), `END`.
  */
 export function compileUndoScript(backups: Manifest[], options: ScriptBase): string {
   const blocks = backups.map((manifest) => {
@@ -77,5 +79,8 @@ export function compileUndoScript(backups: Manifest[], options: ScriptBase): str
     lines.push('fi', `: > "$BK/undone"; t "UNDONE ${manifest.id}"`)
     return lines.join('\n')
   })
-  return [...header('puts back what a restore replaced', options), ...blocks, 't END', ''].join('\n')
+  // Then what the restores ran, once each (daemon-reload, update-grub, restarts): systemd loads the files put back.
+  const commands = [...new Map(backups.flatMap((m) => m.commands ?? []).map((run) => [JSON.stringify(run), run])).values()]
+  const run = commands.map((alternatives) => runCommand(alternatives, `t RAN; printf '%s' ${shQuote(alternatives[0]!.join(' '))}`, `t "FAILED-COMMAND"; printf '%s: exit %s: %s' ${shQuote(alternatives[0]!.join(' '))} "$rc" "$out"`))
+  return [...header('puts back what a restore replaced', options), ...blocks, ...run, 't END', ''].join('\n')
 }
