@@ -1,7 +1,7 @@
 // Reading and writing baseline files. A write goes to a temporary file in the same directory, is flushed, then
 // renamed over the old one: a capture that fails half-way never leaves a half-written baseline.
 import {randomBytes} from 'node:crypto'
-import {mkdir, open, readFile, rename, rm} from 'node:fs/promises'
+import {mkdir, open, readdir, readFile, rename, rm} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 import type {Baseline} from '../core/types.js'
 import {InputError} from '../errors.js'
@@ -24,14 +24,31 @@ export async function readBaselineFile(file: string): Promise<Baseline> {
   return parseBaseline(text, file)
 }
 
+/** baselines/helix-vm.yaml → baselines/helix-vm.blobs: the bytes capture --keep-content keeps, by sha256 */
+export function blobsDir(baselineFile: string): string {
+  return `${baselineFile.replace(/\.ya?ml$/, '')}.blobs`
+}
+
+/** Each blob under its sha256, written once: content-addressed, a blob already there is already right. */
+export async function writeBlobs(dir: string, blobs: Map<string, Buffer>): Promise<void> {
+  await mkdir(dir, {recursive: true})
+  const present = new Set(await readdir(dir))
+  for (const [sha256, bytes] of blobs) {
+    if (!present.has(sha256)) await writeAtomically(join(dir, sha256), bytes, 0o644)
+  }
+}
+
 export async function writeBaselineFile(file: string, baseline: Baseline): Promise<void> {
-  const text = formatBaseline(baseline)
   await mkdir(dirname(file), {recursive: true})
+  await writeAtomically(file, formatBaseline(baseline), 0o644)
+}
+
+async function writeAtomically(file: string, data: string | Buffer, mode: number): Promise<void> {
   const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
   try {
-    const handle = await open(temp, 'wx', 0o644)
+    const handle = await open(temp, 'wx', mode)
     try {
-      await handle.writeFile(text)
+      await handle.writeFile(data)
       await handle.sync()
     } finally {
       await handle.close()

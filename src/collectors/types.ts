@@ -9,12 +9,14 @@ export type Json = string | number | boolean | null | Json[] | {[key: string]: J
  * `globs` are absolute paths or POSIX shell patterns (`*`, `?`, `[...]`), expanded by the host's sh; `*` does
  * not match a leading dot. Each match is reported with lstat data; regular files also with their content
  * (`content: 'text'`) or their sha256 (`content: 'sha256'`), symlinks with their target (never followed).
+ * `content: 'bytes'` reads the file whole and gives its sha256, and its bytes to the engine alone (capture
+ * --keep-content keeps them beside the baseline, so restore can write them back).
  */
 export interface FilesProbe {
   kind: 'files'
   id: string
   globs: string[]
-  content: 'text' | 'sha256' | 'none'
+  content: 'text' | 'sha256' | 'bytes' | 'none'
   /**
    * For each match, also read the file of the same name (less a trailing `.d`) in the first of these
    * directories that has it, else that of its template (`foo@bar.service` → `foo@.service`): how systemd
@@ -42,7 +44,9 @@ export interface FileRecord {
   target?: string
   /** text content (content: 'text' and the file is valid UTF-8) */
   content?: string
-  /** sha256 of the content (content: 'sha256', or a 'text' file that is not valid UTF-8) */
+  /** the whole content (content: 'bytes'): for the engine to keep, never an item's field */
+  bytes?: Buffer
+  /** sha256 of the content (content: 'sha256' or 'bytes', or a 'text' file that is not valid UTF-8) */
   sha256?: string
   /** the entry exists but could not be read (permission denied, …) */
   error?: string

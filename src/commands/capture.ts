@@ -27,11 +27,18 @@ export default class Capture extends BaseCommand {
       multiple: true,
       default: [],
     }),
+    'keep-content': Flags.string({
+      helpValue: 'GLOB',
+      description: 'also keep the bytes of these watched files in baselines/<TARGET>.blobs/ (by sha256), so restore can put them back (repeatable)',
+      multiple: true,
+      default: [],
+    }),
   }
 
   async run(): Promise<CaptureResult> {
     const {args, flags} = await this.parse(Capture)
     for (const glob of flags.watch) if (!glob.startsWith('/')) throw new InputError(`--watch ${glob}: give an absolute path or glob`)
+    for (const glob of flags['keep-content']) if (!glob.startsWith('/')) throw new InputError(`--keep-content ${glob}: give an absolute path or glob`)
     const target = await this.openTarget(args.target, flags)
     const [{capture}, {defaultBaselinePath}, {renderCapture}] = await Promise.all([
       import('../core/capture.js'),
@@ -42,6 +49,7 @@ export default class Capture extends BaseCommand {
       const result = await capture(target, {
         baselineFile: flags.baseline ?? defaultBaselinePath(args.target),
         watch: flags.watch,
+        keepContent: flags['keep-content'],
         root: flags.root,
         sudo: flags.sudo,
       })

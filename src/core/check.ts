@@ -40,11 +40,16 @@ export function compare(baseline: Baseline, snapshot: Snapshot, names: {baseline
   }
 }
 
+/** What a check reads: kept files too, but hashed on the host like any watched file; only a capture needs their bytes. */
+export function checkOptions(baseline: Baseline): {watch: string[]} {
+  return {watch: [...new Set([...baseline.options.watch, ...(baseline.options.keepContent ?? [])])]}
+}
+
 export async function check(target: Target, options: HostOptions & {baselineFile: string}): Promise<CheckResult> {
   const baseline = await readBaselineFile(options.baselineFile)
   const snapshot = await readHost(target, {
     collectors: collectorsNamed(baseline.options.collectors),
-    capture: {watch: baseline.options.watch},
+    capture: checkOptions(baseline),
     root: options.root,
     sudo: options.sudo,
   })

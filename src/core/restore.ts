@@ -2,14 +2,14 @@
 // Undo and the list of backups read the backups the apply left on the host.
 import {randomBytes} from 'node:crypto'
 import {readFile, readdir} from 'node:fs/promises'
-import {readBaselineFile} from '../baselines/store.js'
+import {blobsDir, readBaselineFile} from '../baselines/store.js'
 import {InputError, TargetError} from '../errors.js'
 import {compileApplyScript, type Fault, type Manifest} from '../restore/apply-script.js'
 import {planRestore, stepLine, type RestorePlan} from '../restore/plan.js'
 import {compileListScript, compileUndoScript} from '../restore/undo-script.js'
 import type {Target} from '../transport/types.js'
 import {collectorsNamed, type HostOptions} from './capture.js'
-import {checkExitCode, compare, type CheckResult} from './check.js'
+import {checkExitCode, checkOptions, compare, type CheckResult} from './check.js'
 import {frames} from './frames.js'
 import {readHost} from './read-host.js'
 import type {Baseline, Snapshot} from './types.js'
@@ -46,11 +46,6 @@ export interface RestoreResult {
   verified?: CheckResult
 }
 
-/** baselines/helix-vm.yaml → baselines/helix-vm.blobs */
-export function blobsDir(baselineFile: string): string {
-  return `${baselineFile.replace(/\.ya?ml$/, '')}.blobs`
-}
-
 async function keptBlobs(baselineFile: string): Promise<Set<string>> {
   const names = await readdir(blobsDir(baselineFile)).catch(() => [] as string[])
   return new Set(names.filter((name) => /^[0-9a-f]{64}$/.test(name)))
@@ -69,7 +64,7 @@ function firstLine(text: string): string {
 function readAsBaseline(target: Target, baseline: Baseline, options: HostOptions): Promise<Snapshot> {
   return readHost(target, {
     collectors: collectorsNamed(baseline.options.collectors),
-    capture: {watch: baseline.options.watch, keepContent: baseline.options.keepContent},
+    capture: checkOptions(baseline),
     root: options.root,
     sudo: options.sudo,
   })

@@ -105,7 +105,7 @@ const READABLE_FILE = '[ -f "$f" ] && [ ! -L "$f" ] && [ -r "$f" ]'
 
 /** sh variable that is non-empty when a tool the probe needs is missing */
 function toolsOk(probe: FilesProbe): string {
-  const tools = probe.content === 'text' ? '$nocat' : probe.content === 'sha256' ? '$nosha' : ''
+  const tools = probe.content === 'text' || probe.content === 'bytes' ? '$nocat' : probe.content === 'sha256' ? '$nosha' : ''
   return `[ -z "$nostat${tools}" ]`
 }
 
@@ -130,7 +130,7 @@ function listEntries(probe: FilesProbe): string {
     .map((vendor) => `t "P "${id}${vendor ? "' v'" : ''}
   ${eachMatch(probe, vendor, '', LIST_AND_KEEP)}`)
     .join('\n  ')
-  const missing = probe.content === 'text' ? ' ${nocat:+cat}' : probe.content === 'sha256' ? ' ${nosha:+sha256sum}' : ''
+  const missing = probe.content === 'text' || probe.content === 'bytes' ? ' ${nocat:+cat}' : probe.content === 'sha256' ? ' ${nosha:+sha256sum}' : ''
   return `if ${toolsOk(probe)}; then
   ${lists}
 else t "U "${id}; printf 'not found on the host:%s' "\${nostat:+ stat}${missing}"; fi`
@@ -163,7 +163,8 @@ function forContent(probes: FilesProbe[], filter: string, body: string): string 
 export function compileScript(probes: Probe[], options: ScriptOptions): string {
   if (!/^[\w-]+$/.test(options.boundary)) throw new Error('boundary must be a plain word')
   const root = rootPrefix(options.root)
-  const text = probes.filter((p) => p.content === 'text')
+  // Kept bytes are read like text, by the one cat: they just are not decoded.
+  const text = probes.filter((p) => p.content === 'text' || p.content === 'bytes')
   const hashed = probes.filter((p) => p.content === 'sha256')
   return [
     '# vmdrift capture: reads only, writes nothing',

@@ -29,6 +29,8 @@ export interface Snapshot {
   /** collector id → why it could not read the host */
   unavailable: Record<string, string>
   warnings: string[]
+  /** bytes read whole (capture --keep-content), by sha256 */
+  blobs?: Map<string, Buffer>
 }
 
 export type DriftClass = 'added' | 'removed' | 'modified'

@@ -164,6 +164,33 @@ describe('vmdrift restore over a real sshd', () => {
     expect(await readFile(join(elsewhere, "it's $(x).conf"), 'utf8')).toBe(before)
   })
 
+  it('puts a binary back only from bytes kept at capture (--keep-content); without them: cannot restore, exit 1', async () => {
+    const root = join(work, 'binaries')
+    await cp(join(repo, 'test/fixtures/helix-vm'), root, {recursive: true, verbatimSymlinks: true})
+    const bin = join(root, 'usr/local/bin/helix-drm-manager')
+    const original = Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 0xff, 0xfe, 0x27, 0x0a, 0, 0x24, 0x28])
+    await writeFile(bin, original, {mode: 0o755})
+    const flags = ['--ssh-config', sshd.sshConfigFile, '--root', root]
+    const plain = join(work, 'plain/helix-vm.yaml')
+    const kept = join(work, 'kept/helix-vm.yaml')
+    expect((await vmdrift(['capture', sshd.alias, ...flags, '--baseline', plain])).code).toBe(0)
+    expect((await vmdrift(['capture', sshd.alias, ...flags, '--baseline', kept, '--keep-content', '/usr/local/bin/*'])).code).toBe(0)
+    expect(await readdir(join(work, 'kept/helix-vm.blobs'))).toHaveLength(1)
+    expect(await readFile(kept, 'utf8')).toContain('keepContent:\n    - /usr/local/bin/*\n')
+    await writeFile(bin, 'rebuilt at 11:40\n')
+
+    const without = await vmdrift(['restore', sshd.alias, ...flags, '--baseline', plain, '--yes'])
+    expect(without.code).toBe(1)
+    expect(without.stdout).toContain('cannot restore: /usr/local/bin/helix-drm-manager: content not in baseline (sha256 only; capture --keep-content GLOB keeps it)')
+    expect(await readFile(bin, 'utf8')).toBe('rebuilt at 11:40\n')
+
+    const restored = await vmdrift(['restore', sshd.alias, ...flags, '--baseline', kept, '--yes'])
+    expect(restored.stderr).toBe('')
+    expect(restored.code).toBe(0)
+    expect(await readFile(bin)).toEqual(original)
+    expect((await lstat(bin)).mode & 0o777).toBe(0o755)
+  })
+
   // Interruption at every point: after backing up the first and the second path, after the whole backup, after each temporary file is
   // written (before its rename), after each step. Whatever the point, every path is as it was or as restored,
   // never half-written; a second restore finishes the job, and --undo then goes back past both.

@@ -1,17 +1,13 @@
 // `vmdrift restore` against the real Debian 12 VM of ../shared/vm: the incident's edits made in the guest and loaded
 // by systemd, restored, checked with systemd's own view (`systemctl show`), undone. In CI this file runs after
 // vm.test.ts on the same VM, so it leaves the guest as it found it.
-import {execFileSync} from 'node:child_process'
-import {mkdtemp, rm, writeFile} from 'node:fs/promises'
+import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {stepLine, type Step} from '../../src/restore/plan.js'
-import {repo, vmdrift} from '../support/vmdrift.js'
-
-const vmScripts = process.env.VMDRIFT_VM_SCRIPTS ?? join(repo, '../shared/vm')
-const vmDir = process.env.VMDRIFT_VM_DIR ?? '/var/tmp/vmdrift-vm'
-const port = process.env.SSH_PORT ?? '2222'
+import {bootTestVm, guest} from '../support/vm.js'
+import {vmdrift} from '../support/vmdrift.js'
 
 const UNIT = '/etc/systemd/system/helix-drm-manager.service'
 const OVERRIDE = '/etc/systemd/system/docker.service.d/override.conf'
@@ -19,11 +15,6 @@ const STRAY = '/run/systemd/system/helix-stray.service'
 const UNITS = ['helix-drm-manager.service', 'docker.service', 'fstrim.timer', 'e2scrub_reap.service', 'helix-stray.service']
 /** What systemd has loaded, per unit: the properties a unit file, a drop-in, a link or a mask decide. */
 const PROPERTIES = 'Id,LoadState,UnitFileState,FragmentPath,DropInPaths,After,Requires,Wants,NeedDaemonReload'
-
-/** A command in the guest, through the VM scripts' own ssh wrapper. */
-function guest(command: string): string {
-  return execFileSync(join(vmScripts, 'ssh.sh'), [command], {encoding: 'utf8'})
-}
 
 /** `systemctl show` of the units, list-valued properties as sorted sets (systemd prints them in hash order). */
 function loaded(): Record<string, Record<string, string>> {
@@ -66,15 +57,8 @@ describe('vmdrift restore against the real VM', () => {
   let pristine: Record<string, Record<string, string>>
 
   beforeAll(async () => {
-    execFileSync(join(vmScripts, 'build.sh'), ['--if-missing'], {stdio: 'inherit'})
-    execFileSync(join(vmScripts, 'up.sh'), [], {stdio: 'inherit'})
     work = await mkdtemp(join(tmpdir(), 'vmdrift-vm-restore-'))
-    const sshConfig = join(work, 'ssh_config')
-    await writeFile(
-      sshConfig,
-      ['Host helix-vm', '  HostName 127.0.0.1', `  Port ${port}`, '  User auditor', `  IdentityFile ${vmDir}/id_ed25519`, `  UserKnownHostsFile ${vmDir}/known_hosts`, '  IdentitiesOnly yes', ''].join('\n'),
-    )
-    flags = ['--ssh-config', sshConfig, '--baseline', join(work, 'helix-vm.yaml'), '--sudo']
+    flags = ['--ssh-config', await bootTestVm(work), '--baseline', join(work, 'helix-vm.yaml'), '--sudo']
     guest(`sudo sh -c '${PRISTINE.replaceAll("'", `'\\''`)}' >/dev/null 2>&1`)
     pristine = loaded()
     const captured = await vmdrift(['capture', 'helix-vm', ...flags])

@@ -1,39 +1,13 @@
 // The built CLI against the real Debian 12 VM of ../shared/vm (systemd 252, OpenSSH, Docker), booted once for the
 // group. Run with `npm run test:vm` (as root: building and booting the VM needs it; see ../shared/vm/README.md).
-import {execFile, execFileSync} from 'node:child_process'
-import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
+import {mkdtemp, readFile, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {bootTestVm, guest} from '../support/vm.js'
+import {vmdrift} from '../support/vmdrift.js'
 
-const repo = fileURLToPath(new URL('../..', import.meta.url))
-const cli = join(repo, 'bin/run.js')
-const vmScripts = process.env.VMDRIFT_VM_SCRIPTS ?? join(repo, '../shared/vm')
-const vmDir = process.env.VMDRIFT_VM_DIR ?? '/var/tmp/vmdrift-vm'
-const port = process.env.SSH_PORT ?? '2222'
 const UNIT = '/etc/systemd/system/helix-drm-manager.service'
-
-interface Run {
-  code: number
-  stdout: string
-  stderr: string
-  ms: number
-}
-
-function vmdrift(args: string[]): Promise<Run> {
-  const started = performance.now()
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], {env: {...process.env, NO_COLOR: '1', SSH_AUTH_SOCK: ''}}, (error, stdout, stderr) =>
-      resolve({code: error ? Number(error.code ?? 1) : 0, stdout, stderr, ms: Math.round(performance.now() - started)}),
-    )
-  })
-}
-
-/** A command in the guest, through the VM scripts' own ssh wrapper. */
-function guest(command: string): string {
-  return execFileSync(join(vmScripts, 'ssh.sh'), [command], {encoding: 'utf8'})
-}
 
 const timings: Record<string, number> = {}
 
@@ -42,24 +16,8 @@ describe('vmdrift against the real VM', () => {
   let flags: string[]
 
   beforeAll(async () => {
-    execFileSync(join(vmScripts, 'build.sh'), ['--if-missing'], {stdio: 'inherit'})
-    execFileSync(join(vmScripts, 'up.sh'), [], {stdio: 'inherit'})
     work = await mkdtemp(join(tmpdir(), 'vmdrift-vm-'))
-    const sshConfig = join(work, 'ssh_config')
-    await writeFile(
-      sshConfig,
-      [
-        'Host helix-vm',
-        '  HostName 127.0.0.1',
-        `  Port ${port}`,
-        '  User auditor',
-        `  IdentityFile ${vmDir}/id_ed25519`,
-        `  UserKnownHostsFile ${vmDir}/known_hosts`,
-        '  IdentitiesOnly yes',
-        '',
-      ].join('\n'),
-    )
-    flags = ['--ssh-config', sshConfig, '--baseline', join(work, 'helix-vm.yaml'), '--sudo']
+    flags = ['--ssh-config', await bootTestVm(work), '--baseline', join(work, 'helix-vm.yaml'), '--sudo']
     // A clean unit whatever an earlier run left behind.
     guest(`sudo sed -i 's/^After=multi-user.target$/After=systemd-udev-settle.service/' ${UNIT}`)
   })

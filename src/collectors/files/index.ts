@@ -10,6 +10,8 @@ export const files: Collector = {
   title: 'sha256, size, mode and owner of watched files (default: /usr/local/bin/*, /usr/local/sbin/*)',
   probes: (options) => [
     {kind: 'files', id: 'watched', globs: [...new Set([...DEFAULT_WATCH, ...options.watch])], content: 'sha256'},
+    // Kept files are watched too, read whole so the engine can keep their bytes beside the baseline.
+    ...(options.keepContent?.length ? [{kind: 'files' as const, id: 'kept', globs: options.keepContent, content: 'bytes' as const}] : []),
   ],
   parse: (results) => parseFiles(results),
   // A watched file has nothing inside to compare: its fields are its state. sha256 stays whole in the
