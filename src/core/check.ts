@@ -45,6 +45,11 @@ export function compare(baseline: Baseline, snapshot: Snapshot, names: {baseline
   }
 }
 
+/** What a check reads: kept files too, but hashed on the host like any watched file; only a capture needs their bytes. */
+export function checkOptions(baseline: Baseline): {watch: string[]} {
+  return {watch: [...new Set([...baseline.options.watch, ...(baseline.options.keepContent ?? [])])]}
+}
+
 export async function check(
   target: Target,
   options: HostOptions & {baselineFile: string; allowOtherTarget?: boolean},
@@ -59,7 +64,7 @@ export async function check(
   }
   const snapshot = await readHost(target, {
     collectors: collectorsNamed(baseline.options.collectors),
-    capture: {watch: baseline.options.watch},
+    capture: checkOptions(baseline),
     known: Object.fromEntries(Object.entries(baseline.collectors).map(([id, items]) => [id, Object.keys(items)])),
     root: options.root,
     sudo: options.sudo,

@@ -4,12 +4,12 @@ import {rootPrefix} from './script.js'
 
 export class FrameError extends Error {}
 
-interface Frame {
+export interface Frame {
   tag: string
   body: Buffer
 }
 
-function* frames(stream: Buffer, boundary: string): Generator<Frame> {
+export function* frames(stream: Buffer, boundary: string): Generator<Frame> {
   const marker = Buffer.from(`\n${boundary} `)
   let at = stream.indexOf(marker)
   while (at >= 0) {
@@ -108,7 +108,7 @@ interface Listing {
 
 export interface StreamOptions {
   /** what each probe reads of its regular files */
-  content: Record<string, 'text' | 'sha256' | 'none'>
+  content: Record<string, 'text' | 'sha256' | 'bytes' | 'none'>
   /** the --root prefix the script ran with: removed from every path */
   root?: string
   sha256: (data: Buffer) => string
@@ -269,11 +269,21 @@ function assemble(
       seen.add(path)
       const record: FileRecord = {path, ...stat, ...(vendor ? {vendor: true} : {})}
       const mode = options.content[probe] ?? 'none'
-      if (stat.type === 'file' && mode !== 'none') fillContent(record, mode === 'text' ? contents.get(name) : hashes.get(name), options.sha256)
+      if (stat.type === 'file' && mode === 'bytes') keepBytes(record, contents.get(name), options.sha256)
+      else if (stat.type === 'file' && mode !== 'none') fillContent(record, mode === 'text' ? contents.get(name) : hashes.get(name), options.sha256)
       result.records.push(record)
     }
   }
   return results
+}
+
+function keepBytes(record: FileRecord, read: Buffer | undefined, sha256: (data: Buffer) => string): void {
+  if (!read) {
+    record.error = 'not readable'
+    return
+  }
+  record.bytes = read
+  record.sha256 = sha256(read)
 }
 
 function fillContent(record: FileRecord, read: Buffer | string | undefined, sha256: (data: Buffer) => string): void {

@@ -100,6 +100,9 @@ export async function readHost(target: Target, options: ReadOptions): Promise<Sn
       }
       // A probe that matched nothing printed nothing: that is an empty result, not an unavailable one.
       const probeResult = results[scriptId(collector, probe)] ?? {records: []}
+      for (const record of probeResult.records) {
+        if (record.bytes && record.sha256) (snapshot.blobs ??= new Map()).set(record.sha256, record.bytes)
+      }
       if (probeResult.unavailable) snapshot.unavailable[collector.id] ??= probeResult.unavailable
       own[probe.id] = probeResult
     }

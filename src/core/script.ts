@@ -141,7 +141,7 @@ const UNREADABLE_DIR = '[ -d "$f" ] && [ ! -L "$f" ] && { [ ! -r "$f" ] || [ ! -
 
 /** sh variable that is non-empty when a tool the probe needs is missing */
 function toolsOk(probe: FilesProbe): string {
-  const tools = probe.content === 'text' ? '$nocat' : probe.content === 'sha256' ? '$nosha' : ''
+  const tools = probe.content === 'text' || probe.content === 'bytes' ? '$nocat' : probe.content === 'sha256' ? '$nosha' : ''
   return `[ -z "$nostat$noxargs${tools}" ]`
 }
 
@@ -214,7 +214,7 @@ function listEntries(probe: FilesProbe, dirs: Directories): string {
     .map((vendor) => `t "P "${id}${vendor ? "' v'" : ''}
   ${eachMatch(probe, vendor, '', PRINT_NAME, dirs)}`)
     .join('\n  ')
-  const missing = probe.content === 'text' ? ' ${nocat:+cat}' : probe.content === 'sha256' ? ' ${nosha:+sha256sum}' : ''
+  const missing = probe.content === 'text' || probe.content === 'bytes' ? ' ${nocat:+cat}' : probe.content === 'sha256' ? ' ${nosha:+sha256sum}' : ''
   return `if ${toolsOk(probe)}; then
   ${lists}
 else t "U "${id}; printf 'not found on the host:%s' "\${nostat:+ stat}\${noxargs:+ xargs}${missing}"; fi`
@@ -280,7 +280,8 @@ export function compileScript(all: Probe[], options: ScriptOptions): string {
   }
   const root = rootPrefix(options.root)
   const dirs = new Directories()
-  const text = probes.filter((p) => p.content === 'text')
+  // Kept bytes are read like text, by the one cat: they just are not decoded.
+  const text = probes.filter((p) => p.content === 'text' || p.content === 'bytes')
   const hashed = probes.filter((p) => p.content === 'sha256')
   // Generated first so that every directory has its variable before `resolve` prints them.
   const listing = probes.map((probe) => listEntries(probe, dirs)).join('\n')
