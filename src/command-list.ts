@@ -5,6 +5,7 @@ import Check from './commands/check.js'
 import Demo from './commands/demo.js'
 import Diff from './commands/diff.js'
 import Init from './commands/init.js'
+import Restore from './commands/restore.js'
 import Schema from './commands/schema.js'
 
-export const COMMANDS = {capture: Capture, check: Check, demo: Demo, diff: Diff, init: Init, schema: Schema}
+export const COMMANDS = {capture: Capture, check: Check, demo: Demo, diff: Diff, init: Init, restore: Restore, schema: Schema}

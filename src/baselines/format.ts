@@ -1,6 +1,6 @@
 // Baseline files: deterministic YAML out, validated YAML in. Pure: text in, data out, and back.
-import {stringify} from 'yaml'
-import type {Baseline, Item} from '../model.js'
+import {Document, visit} from 'yaml'
+import {BASELINE_FORMAT, type Baseline, type Item} from '../model.js'
 import {InputError} from '../errors.js'
 import {describeProblem, readYaml, schemaProblems} from '../yaml-validate.js'
 
@@ -29,16 +29,22 @@ export function formatBaseline(baseline: Baseline): string {
   const ordered = {
     vmdrift: baseline.vmdrift,
     target: baseline.target,
-    options: {collectors: baseline.options.collectors, watch: [...baseline.options.watch]},
+    options: {
+      collectors: baseline.options.collectors,
+      watch: [...baseline.options.watch],
+      ...(baseline.options.keepContent?.length ? {keepContent: [...baseline.options.keepContent]} : {}),
+    },
     collectors,
   }
-  const body = stringify(ordered, {
-    lineWidth: 0,
-    minContentWidth: 0,
-    blockQuote: 'literal',
-    aliasDuplicateObjects: false,
-    indentSeq: true,
+  const doc = new Document(ordered, {aliasDuplicateObjects: false})
+  visit(doc, {
+    Scalar(_key, node) {
+      // yaml 2.9 writes a text of only blank lines ("   \n") as a `|+` block it reads back as "\n": a restore
+      // would write the wrong bytes. Double quotes keep it exact.
+      if (typeof node.value === 'string' && /^[ \t\r\n]*[ \t][ \t\r\n]*$/.test(node.value) && node.value.includes('\n')) node.type = 'QUOTE_DOUBLE'
+    },
   })
+  const body = doc.toString({lineWidth: 0, minContentWidth: 0, blockQuote: 'literal', indentSeq: true})
   return [
     `# vmdrift baseline of ${baseline.target.replace(/\s+/g, ' ')}: review it like code and commit it.`,
     '# File contents are block scalars, so `git diff` of this file reads like a diff of the files.',
@@ -48,11 +54,22 @@ export function formatBaseline(baseline: Baseline): string {
   ].join('\n')
 }
 
+/** A baseline of another format is refused before the schema would name the first field it does not know. */
+function checkFormat(data: unknown, file: string): void {
+  const format = data !== null && typeof data === 'object' ? (data as {vmdrift?: unknown}).vmdrift : undefined
+  if (typeof format !== 'number' || format === BASELINE_FORMAT) return
+  if (format < BASELINE_FORMAT) {
+    throw new InputError(`${file}: baseline format ${format}: re-capture with this vmdrift`, 'vmdrift capture TARGET, then review and commit it')
+  }
+  throw new InputError(`${file}: baseline format ${format} is newer than this vmdrift reads (${BASELINE_FORMAT})`, 'upgrade vmdrift')
+}
+
 /** Parses and validates a baseline; any problem is one InputError naming the file, line and column. */
 export function parseBaseline(text: string, file: string): Baseline {
   if (!text.trim()) throw new InputError(`${file}: the baseline is empty`, 'capture it again with vmdrift capture')
   const read = readYaml(text, file)
   if ('errors' in read) throw new InputError(describeProblem(read.errors[0]!), 'a baseline uses no YAML aliases')
+  checkFormat(read.data, file)
   const problem = schemaProblems(read, file, 'baseline')[0]
   if (problem) throw new InputError(describeProblem(problem))
   if (!text.trimEnd().endsWith(END_MARKER)) {

@@ -3,9 +3,11 @@ import {Command} from '@oclif/core/command'
 import * as Flags from '@oclif/core/flags'
 import type * as Interfaces from '@oclif/core/interfaces'
 import type {Input, OutputArgs, OutputFlags, ParserOutput} from '@oclif/core/parser'
+import {DEFAULT_TIMEOUT_SECONDS} from '../defaults.js'
 import {describeError, InputError, TargetError} from '../errors.js'
 import type {Target} from '../transport/types.js'
 import {colorLevel, palette} from '../report/colors.js'
+import {escapeControl} from '../report/safe-text.js'
 
 export abstract class BaseCommand extends Command {
   static override baseFlags = {
@@ -27,6 +29,7 @@ export abstract class BaseCommand extends Command {
       knownHosts: flags['known-hosts'],
       sshConfig: flags['ssh-config'],
       acceptNewHostKey: flags['accept-new-host-key'],
+      timeout: flags.timeout ?? DEFAULT_TIMEOUT_SECONDS,
     })
     target.open().catch(() => {})
     return target
@@ -61,12 +64,18 @@ export abstract class BaseCommand extends Command {
   protected override async catch(error: Interfaces.CommandError): Promise<void> {
     process.exitCode = 2
     const known = error instanceof InputError || error instanceof TargetError
-    const line = describeError(error)
-    if (this.jsonEnabled()) this.logJson({error: {kind: known ? error.name : 'InternalError', message: line}})
-    for (const part of line.split("\n")) process.stderr.write(`vmdrift: ${part}\n`)
+    // An error can quote host data (a path, a line of stderr): inert lines on the terminal. Only our own input
+    // errors may span lines (a bad config: one line per problem); anything from a host stays one line.
+    const described = describeError(error)
+    const lines = (error instanceof InputError ? described.split('\n') : [described]).map(escapeControl)
+    if (this.jsonEnabled()) this.logJson({error: {kind: known ? error.name : 'InternalError', message: lines.join('\n')}})
+    for (const line of lines) process.stderr.write(`vmdrift: ${line}\n`)
     if (!known && process.argv.includes('--debug')) process.stderr.write(`${error.stack}\n`)
   }
 }
+
+/** A day: more is a mistake, and Node's timers cannot wait beyond about 24.8 days anyway. */
+export const MAX_TIMEOUT_SECONDS = 86_400
 
 export const targetFlags = {
   identity: Flags.string({char: 'i', helpValue: 'FILE', description: 'private key file to log in with (instead of ssh_config, the agent and ~/.ssh/id_*)', helpGroup: 'TARGET'}),
@@ -78,7 +87,13 @@ export const targetFlags = {
     description: 'record the key of a host not yet in known_hosts (like StrictHostKeyChecking accept-new); a changed key is still refused',
     helpGroup: 'TARGET',
   }),
-  timeout: Flags.integer({helpValue: 'SECONDS', description: 'seconds to wait for a host to connect, and again to answer; past both, it is given up [default: 60]', min: 1, helpGroup: 'TARGET'}),
+  timeout: Flags.integer({
+    helpValue: 'SECONDS',
+    description: 'seconds to wait for a host to connect, and again to answer; past both, it is given up [default: 60]',
+    min: 1,
+    max: MAX_TIMEOUT_SECONDS,
+    helpGroup: 'TARGET',
+  }),
 }
 
 /** What targetFlags parse to. */
@@ -87,7 +102,8 @@ export interface TargetFlagValues {
   'known-hosts'?: string
   'ssh-config'?: string
   'accept-new-host-key'?: boolean
-  timeout: number
+  /** seconds; 60 when not given (vmdrift.yaml may give it for capture and check) */
+  timeout?: number
 }
 
 export const baselineFlag = Flags.string({char: 'b', helpValue: 'FILE', description: 'baseline file, for one host [default: <baselines: of the config>/<HOST>.yaml, baselines/<HOST>.yaml]'})

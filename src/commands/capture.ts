@@ -32,12 +32,25 @@ export default class Capture extends HostsCommand {
       description: 'also watch these files (path or shell glob on the host; repeatable) besides /usr/local/bin/*, /usr/local/sbin/* and the watch: of the config',
       multiple: true,
     }),
+    'allow-unreadable': Flags.boolean({description: 'write the baseline even when some paths could not be read (they are recorded as not readable)'}),
+    'keep-content': Flags.string({
+      helpValue: 'GLOB',
+      description: 'also keep the bytes of these watched files in baselines/<TARGET>.blobs/ (by sha256), so restore can put them back (repeatable)',
+      multiple: true,
+      default: [],
+    }),
   }
 
   async run(): Promise<CaptureResult | FleetResult<CaptureResult>> {
     const {argv, flags} = await this.parse(Capture)
-    for (const glob of flags.watch ?? []) if (!glob.startsWith('/')) throw new InputError(`--watch ${glob}: give an absolute path or glob`)
     const planned = await this.planHosts(argv as string[], flags)
+    // Globs from the flags and from vmdrift.yaml alike: '..' could leave --root.
+    for (const [what, globs] of [['--watch', planned.plans.flatMap((host) => host.watch)], ['--keep-content', flags['keep-content']]] as const) {
+      for (const glob of new Set(globs)) {
+        if (!glob.startsWith('/')) throw new InputError(`${what} ${glob}: give an absolute path or glob`)
+        if (glob.split('/').includes('..')) throw new InputError(`${what} ${glob}: '..' is not allowed (it could leave --root)`)
+      }
+    }
     const [{capture, collectorIds}, {renderCapture}, {runHost}] = await Promise.all([
       import('../core/capture.js'),
       import('../report/text.js'),
@@ -50,7 +63,15 @@ export default class Capture extends HostsCommand {
     const job: HostJob<CaptureResult> = async (host, signal) => {
       const target = await this.openHost(host, signal)
       try {
-        const result = await capture(target, {baselineFile: host.baselineFile, watch: host.watch, root: host.root, sudo: host.sudo, collectors})
+        const result = await capture(target, {
+          baselineFile: host.baselineFile,
+          watch: host.watch,
+          keepContent: flags['keep-content'],
+          root: host.root,
+          sudo: host.sudo,
+          collectors,
+          allowUnreadable: flags['allow-unreadable'],
+        })
         // A collector that could not read the host is left out of the baseline and named in the line, as for one host.
         return {result, exitCode: 0, status: 'captured'}
       } finally {

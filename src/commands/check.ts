@@ -40,6 +40,7 @@ export default class Check extends HostsCommand {
     details: Flags.boolean({char: 'd', description: 'over several hosts: also the full report of each host that drifted', helpGroup: 'OUTPUT'}),
     junit: Flags.string({helpValue: 'FILE', description: 'also write a JUnit XML report: a suite per host, a case per drifted item (with its diff)', helpGroup: 'OUTPUT'}),
     prometheus: Flags.string({helpValue: 'FILE', description: 'also write node_exporter textfile metrics (findings per host and class, errors, last check time, duration), atomically', helpGroup: 'OUTPUT'}),
+    'allow-other-target': Flags.boolean({description: 'compare with a baseline captured from another target'}),
   }
 
   async run(): Promise<CheckResult | FleetResult<CheckResult>> {
@@ -62,6 +63,7 @@ export default class Check extends HostsCommand {
           sudo: host.sudo,
           ignore: {rules: planned.config.ignore, today},
           collectorsOff,
+          allowOtherTarget: flags['allow-other-target'],
         })
         const exitCode = checkExitCode(result, failOn)
         return {result, exitCode, status: exitCode === 2 ? 'error' : result.findings.length ? 'drift' : 'in-sync'}
@@ -92,12 +94,12 @@ export default class Check extends HostsCommand {
 
   private async writeReports(outcomes: HostOutcome<CheckResult>[], durationMs: number, flags: {junit?: string; prometheus?: string}): Promise<void> {
     if (!flags.junit && !flags.prometheus) return
-    const [{writeFileAtomic}, {renderJunit}, {renderPrometheus}] = await Promise.all([
+    const [{writeFileSafely}, {renderJunit}, {renderPrometheus}] = await Promise.all([
       import('../files.js'),
       import('../report/junit.js'),
       import('../report/prometheus.js'),
     ])
-    if (flags.junit) await writeFileAtomic(flags.junit, renderJunit(outcomes, {name: 'vmdrift check', durationMs}))
-    if (flags.prometheus) await writeFileAtomic(flags.prometheus, renderPrometheus(outcomes))
+    if (flags.junit) await writeFileSafely(flags.junit, renderJunit(outcomes, {name: 'vmdrift check', durationMs}), 'JUnit report')
+    if (flags.prometheus) await writeFileSafely(flags.prometheus, renderPrometheus(outcomes), 'metrics file')
   }
 }

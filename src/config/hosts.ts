@@ -1,6 +1,7 @@
 // Which hosts a command runs on, each with its options settled: flags beat the host's own options in
 // vmdrift.yaml, which beat the config's defaults. Pure.
 import {defaultBaselinePath} from '../baselines/store.js'
+import {DEFAULT_TIMEOUT_SECONDS} from '../defaults.js'
 import {InputError} from '../errors.js'
 import type {Config, HostOptions} from './config.js'
 import type {Inventory} from './inventory.js'
@@ -31,8 +32,6 @@ export interface HostPlan {
   timeout: number
   acceptNewHostKey: boolean
 }
-
-export const DEFAULT_TIMEOUT_SECONDS = 60
 
 export interface Shard {
   index: number

@@ -1,5 +1,7 @@
 // A host over SSH (ssh2, pure JavaScript). One connection, and one exec channel per script.
 import {appendFile, readFile} from 'node:fs/promises'
+import {connect as tcpConnect} from 'node:net'
+import type {Duplex} from 'node:stream'
 import ssh2, {type AuthenticationType, type ClientChannel, type ConnectConfig} from 'ssh2'
 import {TargetError} from '../errors.js'
 import {
@@ -101,8 +103,9 @@ export class SshTarget implements Target {
   private session?: Promise<Client>
   /** the ProxyJump hop this host is reached through */
   private hop?: SshTarget
-  private client?: {instance: Client; ready: boolean}
-  /** close() came before the handshake had a client to cut: it must not start one */
+  /** the socket is ours (a TCP socket, or a channel of the hop), so that it can always be destroyed */
+  private client?: {instance: Client; socket: Duplex; ready: boolean}
+  /** set by close(): a handshake still reading keys must not connect afterwards */
   private closed = false
 
   constructor(private readonly settings: SshSettings) {}
@@ -125,8 +128,6 @@ export class SshTarget implements Target {
     const {settings} = this
     const known = await readKnownKeys(settings.knownHostsFiles, hostEntryName(settings.host, settings.port))
     const {methods, skipped} = await authMethods(settings)
-    if (this.closed) throw new TargetError(`${settings.name}: closed before connecting`, settings.name)
-    const sock = settings.via ? await this.throughHop(settings.via) : undefined
     if (methods.length === 0) {
       throw new TargetError(`${settings.name}: no usable SSH key`, settings.name, {
         hint: skipped.length
@@ -134,17 +135,24 @@ export class SshTarget implements Target {
           : 'pass --identity FILE, set IdentityFile in ssh_config, or start ssh-agent (SSH_AUTH_SOCK)',
       })
     }
+    if (this.closed) throw new TargetError(`${settings.name}: closed before connecting`, settings.name)
     let verdict: HostKeyVerdict | undefined
     let presented: Buffer | undefined
     let recordError: Error | undefined
     const client = new Client()
-    const handle = {instance: client, ready: false}
+    // Our own socket, so that we can always destroy it: after a protocol error ssh2 only half-closes its socket
+    // (end()), and its destroy() is a no-op on a socket that is no longer writable, so a host that keeps the
+    // connection open would keep this process alive forever. Behind a ProxyJump, the socket is a channel of the hop.
+    const socket: Duplex = settings.via ? await this.throughHop(settings.via) : tcpConnect({host: settings.host, port: settings.port})
+    if (this.closed) {
+      socket.destroy()
+      throw new TargetError(`${settings.name}: closed before connecting`, settings.name)
+    }
+    const handle = {instance: client, socket, ready: false}
     this.client = handle
     const config: ConnectConfig = {
-      host: settings.host,
-      port: settings.port,
+      sock: socket as ConnectConfig['sock'],
       username: settings.user,
-      ...(sock ? {sock} : {}),
       readyTimeout: settings.timeoutSeconds * 1000,
       algorithms: {serverHostKey: preferredHostKeyAlgorithms(known) as never},
       hostVerifier: (key: Buffer, accept: (ok: boolean) => void) => {
@@ -166,13 +174,15 @@ export class SshTarget implements Target {
         next(methods.shift() ?? false)
       },
     } as ConnectConfig
+    // `on`, not `once`: ssh2 can emit a second error (a timeout, then "connection lost"), and an 'error' event
+    // with no listener would crash the process. Whatever the error, the connection is over: tear it down now.
+    client.on('error', () => socket.destroy())
     await new Promise<void>((resolve, reject) => {
       client.once('ready', () => {
         handle.ready = true
         resolve()
       })
-      // `on`, not `once`: ssh2 can emit a second error (a timeout, then "connection lost"), and an 'error' event
-      // with no listener would crash the process. The first one decides; later ones surface through the channel.
+      // The first error decides what is reported.
       client.on('error', (error: Error & {level?: string; code?: string}) => {
         if (recordError) return reject(new TargetError(`${settings.name}: could not record the new host key: ${recordError.message}`, settings.name))
         const accepted = verdict?.status === 'trusted' || (verdict?.status === 'unknown' && settings.acceptNewHostKey)
@@ -231,6 +241,11 @@ export class SshTarget implements Target {
     if (error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') {
       return new TargetError(`${name}: cannot resolve ${host} (DNS: ${error.code})`, name, {hint: 'check HostName in ssh_config, or the name'})
     }
+    if (error.level === 'protocol' || error.level === 'handshake') {
+      return new TargetError(`${name}: ${host}:${port} broke the SSH protocol: ${error.message}`, name, {
+        hint: 'is it an SSH server? check its logs',
+      })
+    }
     const reason = error.code ?? error.message
     return new TargetError(`${name}: cannot connect to ${host}:${port}: ${reason}`, name, {hint: 'is the host up and sshd running?'})
   }
@@ -239,17 +254,23 @@ export class SshTarget implements Target {
     const client = await this.connect()
     const command = options.sudo ? 'sudo -n sh -s' : 'sh -s'
     const channel = await new Promise<ClientChannel>((resolve, reject) =>
-      client.exec(command, (error, stream) => (error ? reject(error) : resolve(stream))),
+      client.exec(command, (error, stream) => (error ? reject(this.lostError(error)) : resolve(stream))),
     )
     return new Promise<ExecResult>((resolve, reject) => {
       const out: Buffer[] = []
       const err: Buffer[] = []
-      const timer = setTimeout(() => {
-        channel.destroy()
-        reject(new TargetError(`${this.name}: the script did not finish within ${this.settings.timeoutSeconds}s`, this.name, {
-          hint: 'raise --timeout',
-        }))
-      }, this.settings.timeoutSeconds * 1000)
+      const fail = (error: TargetError) => {
+        clearTimeout(timer)
+        this.client?.socket.destroy()
+        reject(error)
+      }
+      const timer = setTimeout(
+        () => fail(new TargetError(`${this.name}: the script did not finish within ${this.settings.timeoutSeconds}s`, this.name, {hint: 'raise --timeout'})),
+        this.settings.timeoutSeconds * 1000,
+      )
+      // A connection that breaks mid-script (a protocol error, a reset) ends the run at once, never waits for the timeout.
+      client.once('error', (error: Error) => fail(this.lostError(error)))
+      client.once('close', () => fail(this.lostError(new Error('the connection closed'))))
       channel.on('data', (chunk: Buffer) => out.push(chunk))
       channel.stderr.on('data', (chunk: Buffer) => err.push(chunk))
       channel.on('close', (exitCode: number | null) => {
@@ -260,14 +281,28 @@ export class SshTarget implements Target {
     })
   }
 
-  /** Ends the session; a handshake still under way (the command failed before it needed the host) is cut off. */
+  private lostError(error: Error): TargetError {
+    return new TargetError(`${this.name}: lost the SSH connection while the script ran: ${error.message}`, this.name)
+  }
+
+  /**
+   * Ends the session. A handshake still under way (the command failed before it needed the host) is cut off; a
+   * ready session is closed politely, and its socket destroyed if the host does not hang up within a second.
+   */
   async close(): Promise<void> {
-    const client = this.client
     this.closed = true
+    const handle = this.client
     this.client = undefined
     this.session = undefined
-    if (client?.ready) client.instance.end()
-    else client?.instance.destroy()
-    await this.hop?.close()
+    const hop = this.hop
+    this.hop = undefined
+    if (handle && !handle.ready) handle.socket.destroy()
+    else if (handle) {
+      const socket = handle.socket
+      const grace = setTimeout(() => socket.destroy(), 1000)
+      socket.once('close', () => clearTimeout(grace))
+      handle.instance.end()
+    }
+    await hop?.close()
   }
 }

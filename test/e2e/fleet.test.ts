@@ -9,11 +9,11 @@ import {join} from 'node:path'
 import {Ajv} from 'ajv'
 import {XMLParser} from 'fast-xml-parser'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {repo, vmdrift as run} from '../support/cli.js'
+import {repo, vmdrift as run} from '../support/vmdrift.js'
 import {freePort, startSshd} from '../support/sshd.js'
 
 function vmdrift(args: string[], cwd: string) {
-  return run(args, {cwd})
+  return run(args, {}, {cwd})
 }
 
 describe('vmdrift over many hosts', () => {
@@ -55,6 +55,12 @@ describe('vmdrift over many hosts', () => {
     )
   })
 
+  /** A baseline of one host made into another's, as if captured from `target`. */
+  async function copyBaseline(from: string, to: string, target: string) {
+    const text = await readFile(join(work, `baselines/${from}.yaml`), 'utf8')
+    await writeFile(join(work, `baselines/${to}.yaml`), text.replace(`\ntarget: ${from}\n`, `\ntarget: ${JSON.stringify(target)}\n`))
+  }
+
   afterAll(async () => {
     for (const socket of held) socket.destroy()
     silent?.close()
@@ -71,8 +77,9 @@ describe('vmdrift over many hosts', () => {
     for (const host of live) expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^captured +${host} +\\d+ items into baselines/${host}\\.yaml +\\d+\\.\\d s$`)))
     expect(lines[3]).toMatch(/^3 hosts in \d+\.\d s: 3 captured$/)
     expect((await readdir(join(work, 'baselines'))).sort()).toEqual(live.map((host) => `${host}.yaml`))
-    // The dead and the silent host have baselines too: what fails for them is the connection.
-    for (const host of ['dead', 'hang']) await cp(join(work, 'baselines/host-a.yaml'), join(work, `baselines/${host}.yaml`))
+    // The dead and the silent host have baselines too (host-a's, as if captured from them): what fails for them is
+    // the connection.
+    for (const host of ['dead', 'hang']) await copyBaseline('host-a', host, host)
   })
 
   it('checks every host of the config: the dead and the hanging one cost no more than the timeout, and exit 2 wins', async () => {
@@ -212,7 +219,7 @@ describe('vmdrift over many hosts', () => {
       '',
     ].join('\n')
     await writeFile(join(work, 'hosts.yml'), inventory)
-    await cp(join(work, 'baselines/host-a.yaml'), join(work, 'baselines/lab-1.yaml'))
+    await copyBaseline('host-a', 'lab-1', `${sshd.user}@127.0.0.1:${sshd.port}`)
     const run = await vmdrift(['check', '--inventory', 'hosts.yml', 'lab', '--identity', sshd.identityFile, '--root', join(work, 'roots/host-a'), '--json'], work)
     const result = JSON.parse(run.stdout)
     expect(result.hosts.map((h: {host: string; target: string}) => [h.host, h.target])).toEqual([
