@@ -29,7 +29,7 @@ export default class Capture extends HostsCommand {
     watch: Flags.string({
       char: 'w',
       helpValue: 'GLOB',
-      description: 'also watch these files (path or shell glob on the host; repeatable) besides /usr/local/bin/*, /usr/local/sbin/* and the watch: of the config',
+      description: 'also watch these files (path or shell glob on the host; repeatable) besides /usr/local/bin/* and /usr/local/sbin/*; given, they replace the watch: of vmdrift.yaml',
       multiple: true,
     }),
     'allow-unreadable': Flags.boolean({description: 'write the baseline even when some paths could not be read (they are recorded as not readable)'}),

@@ -78,7 +78,10 @@ function selectNames(config: Config, selection: Selection): string[] {
 
 export function planHosts(config: Config, selection: Selection, flags: HostFlags): HostPlan[] {
   const names = selectNames(config, selection)
-  if (!names.length) throw new InputError(`no hosts: ${config.file ?? 'there is no vmdrift.yaml'}${selection.inventory ? ' and the inventory' : ''} name none`)
+  if (!names.length) {
+    if (!config.file && !selection.inventory) throw new InputError('--all: there is no vmdrift.yaml here to name hosts', 'vmdrift init writes one, or use --config FILE')
+    throw new InputError(`no hosts: ${[config.file, selection.inventory && 'the inventory'].filter(Boolean).join(' and ')} name none`)
+  }
   const plans = names.map((name) => {
     const own = config.hosts[name] ?? {}
     const settled = <K extends keyof HostOptions>(key: K): HostOptions[K] => flags[key] ?? own[key] ?? config.defaults[key]
