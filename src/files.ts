@@ -1,7 +1,7 @@
-// Files written whole or not at all: to a temporary name beside the destination, flushed, then renamed over it, so
-// a reader (git, node_exporter's textfile collector) never sees half a file. Through a symlink to its target, only
-// ever onto a regular file or a new one, keeping an existing file's mode and owner. File system errors are
-// InputErrors: one line, exit 2.
+// Files written whole or not at all: to a temporary name in the same directory, flushed, then renamed over the
+// old one, so a reader (git, node_exporter's textfile collector) never sees half a file. Through a symlink to its
+// target, keeping an existing file's mode and owner, and never onto a device or a directory; file system errors
+// are one plain line (InputError, exit 2).
 import {randomBytes} from 'node:crypto'
 import type {Stats} from 'node:fs'
 import {lstat, mkdir, open, readlink, rename, rm} from 'node:fs/promises'
@@ -22,7 +22,7 @@ const WRITE_ERRORS: Record<string, string> = {
   EIO: 'input/output error',
 }
 
-export function writeError(file: string, error: unknown, what = 'baseline'): InputError {
+function writeError(what: string, file: string, error: unknown): InputError {
   const code = (error as NodeJS.ErrnoException).code
   if (!code) throw error
   return new InputError(`cannot write ${what} ${file}: ${code}${WRITE_ERRORS[code] ? ` (${WRITE_ERRORS[code]})` : ''}`)
@@ -32,16 +32,16 @@ export function writeError(file: string, error: unknown, what = 'baseline'): Inp
  * Where a write to `file` must land: through a symlink to its target (a baseline may be a link into another
  * checkout), and only ever onto a regular file or a new one. Returns the path and what is there now.
  */
-async function destination(file: string, what: string): Promise<{path: string; existing?: Stats}> {
+async function destination(what: string, file: string): Promise<{path: string; existing?: Stats}> {
   let path = file
   for (let links = 0; ; links++) {
     const entry = await lstat(path).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return undefined
-      throw writeError(file, error, what)
+      throw writeError(what, file, error)
     })
     if (!entry) return {path}
     if (entry.isSymbolicLink()) {
-      if (links >= 40) throw writeError(file, Object.assign(new Error('loop'), {code: 'ELOOP'}), what)
+      if (links >= 40) throw writeError(what, file, Object.assign(new Error('loop'), {code: 'ELOOP'}))
       path = resolve(dirname(path), await readlink(path))
       continue
     }
@@ -53,11 +53,11 @@ async function destination(file: string, what: string): Promise<{path: string; e
   }
 }
 
-/** `what` names the file in messages: baseline, JUnit report, metrics file. */
-export async function writeFileSafely(file: string, text: string | Buffer, what = 'baseline'): Promise<void> {
-  const {path, existing} = await destination(file, what)
+/** `what` names the file in errors: "baseline", "JUnit report", … */
+export async function writeFileAtomic(file: string, data: string | Buffer, what = 'file'): Promise<void> {
+  const {path, existing} = await destination(what, file)
   await mkdir(dirname(path), {recursive: true}).catch((error) => {
-    throw writeError(file, error, what)
+    throw writeError(what, file, error)
   })
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
   try {
@@ -73,7 +73,7 @@ export async function writeFileSafely(file: string, text: string | Buffer, what 
           )
         })
       }
-      await handle.writeFile(text)
+      await handle.writeFile(data)
       await handle.sync()
     } finally {
       await handle.close()
@@ -81,6 +81,6 @@ export async function writeFileSafely(file: string, text: string | Buffer, what 
     await rename(temp, path)
   } catch (error) {
     await rm(temp, {force: true})
-    throw error instanceof InputError ? error : writeError(file, error, what)
+    throw error instanceof InputError ? error : writeError(what, file, error)
   }
 }

@@ -1,10 +1,10 @@
-// Reading and writing baseline files. A write is atomic and safe (src/files.ts): a capture that fails half-way
-// never leaves a half-written baseline.
+// Reading and writing baseline files. A write is atomic (src/files.ts): a capture that fails half-way never leaves
+// a half-written baseline.
 import {mkdir, readdir, readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import type {Baseline} from '../model.js'
 import {InputError} from '../errors.js'
-import {writeError, writeFileSafely} from '../files.js'
+import {writeFileAtomic} from '../files.js'
 import {formatBaseline, parseBaseline} from './format.js'
 
 /** <dir>/<target>.yaml (dir: baselines, or the config's), the target made safe as a file name. */
@@ -24,12 +24,8 @@ export async function readBaselineFile(file: string): Promise<Baseline> {
   return parseBaseline(text, file)
 }
 
-/**
- * Writes atomically (temp file, fsync, rename) onto the link target if `file` is a symlink, keeping an existing
- * file's mode and owner. File system errors are InputErrors: one line, exit 2.
- */
 export async function writeBaselineFile(file: string, baseline: Baseline): Promise<void> {
-  await writeFileSafely(file, formatBaseline(baseline))
+  await writeFileAtomic(file, formatBaseline(baseline), 'baseline')
 }
 
 /** baselines/helix-vm.yaml → baselines/helix-vm.blobs: the bytes capture --keep-content keeps, by sha256 */
@@ -39,11 +35,11 @@ export function blobsDir(baselineFile: string): string {
 
 /** Each blob under its sha256, written once: content-addressed, a blob already there is already right. */
 export async function writeBlobs(dir: string, blobs: Map<string, Buffer>): Promise<void> {
-  await mkdir(dir, {recursive: true}).catch((error) => {
-    throw writeError(dir, error)
+  await mkdir(dir, {recursive: true}).catch((error: NodeJS.ErrnoException) => {
+    throw new InputError(`cannot write blobs ${dir}: ${error.code ?? error.message}`)
   })
   const present = new Set(await readdir(dir))
   for (const [sha256, bytes] of blobs) {
-    if (!present.has(sha256)) await writeFileSafely(join(dir, sha256), bytes)
+    if (!present.has(sha256)) await writeFileAtomic(join(dir, sha256), bytes, 'blob')
   }
 }

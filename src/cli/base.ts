@@ -3,7 +3,6 @@ import {Command} from '@oclif/core/command'
 import * as Flags from '@oclif/core/flags'
 import type * as Interfaces from '@oclif/core/interfaces'
 import type {Input, OutputArgs, OutputFlags, ParserOutput} from '@oclif/core/parser'
-import {DEFAULT_TIMEOUT_SECONDS} from '../defaults.js'
 import {describeError, InputError, TargetError} from '../errors.js'
 import type {Target} from '../transport/types.js'
 import {colorLevel, palette} from '../report/colors.js'
@@ -29,7 +28,6 @@ export abstract class BaseCommand extends Command {
       knownHosts: flags['known-hosts'],
       sshConfig: flags['ssh-config'],
       acceptNewHostKey: flags['accept-new-host-key'],
-      timeout: flags.timeout ?? DEFAULT_TIMEOUT_SECONDS,
     })
     target.open().catch(() => {})
     return target
@@ -65,7 +63,7 @@ export abstract class BaseCommand extends Command {
     process.exitCode = 2
     const known = error instanceof InputError || error instanceof TargetError
     // An error can quote host data (a path, a line of stderr): inert lines on the terminal. Only our own input
-    // errors may span lines (a bad config: one line per problem); anything from a host stays one line.
+    // errors may span lines (every problem of a config file, one line each); what a host said stays one line.
     const described = describeError(error)
     const lines = (error instanceof InputError ? described.split('\n') : [described]).map(escapeControl)
     if (this.jsonEnabled()) this.logJson({error: {kind: known ? error.name : 'InternalError', message: lines.join('\n')}})
@@ -87,13 +85,7 @@ export const targetFlags = {
     description: 'record the key of a host not yet in known_hosts (like StrictHostKeyChecking accept-new); a changed key is still refused',
     helpGroup: 'TARGET',
   }),
-  timeout: Flags.integer({
-    helpValue: 'SECONDS',
-    description: 'seconds to wait for a host to connect, and again to answer; past both, it is given up [default: 60]',
-    min: 1,
-    max: MAX_TIMEOUT_SECONDS,
-    helpGroup: 'TARGET',
-  }),
+  timeout: Flags.integer({helpValue: 'SECONDS', description: 'seconds to wait for a host to connect, and again to answer; past both, it is given up [default: 60]', min: 1, max: MAX_TIMEOUT_SECONDS, helpGroup: 'TARGET'}),
 }
 
 /** What targetFlags parse to. */
@@ -102,8 +94,7 @@ export interface TargetFlagValues {
   'known-hosts'?: string
   'ssh-config'?: string
   'accept-new-host-key'?: boolean
-  /** seconds; 60 when not given (vmdrift.yaml may give it for capture and check) */
-  timeout?: number
+  timeout: number
 }
 
 export const baselineFlag = Flags.string({char: 'b', helpValue: 'FILE', description: 'baseline file, for one host [default: <baselines: of the config>/<HOST>.yaml, baselines/<HOST>.yaml]'})

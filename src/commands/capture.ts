@@ -45,8 +45,9 @@ export default class Capture extends HostsCommand {
     const {argv, flags} = await this.parse(Capture)
     const planned = await this.planHosts(argv as string[], flags)
     // Globs from the flags and from vmdrift.yaml alike: '..' could leave --root.
-    for (const [what, globs] of [['--watch', planned.plans.flatMap((host) => host.watch)], ['--keep-content', flags['keep-content']]] as const) {
-      for (const glob of new Set(globs)) {
+    const globs = [['--watch', planned.plans.flatMap((host) => host.watch)], ['--keep-content', flags['keep-content']]] as const
+    for (const [what, list] of globs) {
+      for (const glob of new Set(list)) {
         if (!glob.startsWith('/')) throw new InputError(`${what} ${glob}: give an absolute path or glob`)
         if (glob.split('/').includes('..')) throw new InputError(`${what} ${glob}: '..' is not allowed (it could leave --root)`)
       }

@@ -36,11 +36,11 @@ export default class Check extends HostsCommand {
       multiple: true,
       delimiter: ',',
     }),
+    'allow-other-target': Flags.boolean({description: 'compare with a baseline captured from another target'}),
     'show-ignored': Flags.boolean({description: 'list the findings ignore rules matched, with the rule and its reason', helpGroup: 'OUTPUT'}),
     details: Flags.boolean({char: 'd', description: 'over several hosts: also the full report of each host that drifted', helpGroup: 'OUTPUT'}),
     junit: Flags.string({helpValue: 'FILE', description: 'also write a JUnit XML report: a suite per host, a case per drifted item (with its diff)', helpGroup: 'OUTPUT'}),
     prometheus: Flags.string({helpValue: 'FILE', description: 'also write node_exporter textfile metrics (findings per host and class, errors, last check time, duration), atomically', helpGroup: 'OUTPUT'}),
-    'allow-other-target': Flags.boolean({description: 'compare with a baseline captured from another target'}),
   }
 
   async run(): Promise<CheckResult | FleetResult<CheckResult>> {
@@ -94,12 +94,12 @@ export default class Check extends HostsCommand {
 
   private async writeReports(outcomes: HostOutcome<CheckResult>[], durationMs: number, flags: {junit?: string; prometheus?: string}): Promise<void> {
     if (!flags.junit && !flags.prometheus) return
-    const [{writeFileSafely}, {renderJunit}, {renderPrometheus}] = await Promise.all([
+    const [{writeFileAtomic}, {renderJunit}, {renderPrometheus}] = await Promise.all([
       import('../files.js'),
       import('../report/junit.js'),
       import('../report/prometheus.js'),
     ])
-    if (flags.junit) await writeFileSafely(flags.junit, renderJunit(outcomes, {name: 'vmdrift check', durationMs}), 'JUnit report')
-    if (flags.prometheus) await writeFileSafely(flags.prometheus, renderPrometheus(outcomes), 'metrics file')
+    if (flags.junit) await writeFileAtomic(flags.junit, renderJunit(outcomes, {name: 'vmdrift check', durationMs}), 'JUnit report')
+    if (flags.prometheus) await writeFileAtomic(flags.prometheus, renderPrometheus(outcomes), 'metrics file')
   }
 }

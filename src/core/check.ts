@@ -1,8 +1,8 @@
 // Orchestration only: read the baseline, read the host, compare. Parsing and comparing live below.
 import {readBaselineFile} from '../baselines/store.js'
 import {diffStates} from '../drift/diff.js'
-import {applyIgnoreRules, type IgnoredFinding, type IgnoreRule} from '../drift/ignore.js'
 import {InputError} from '../errors.js'
+import {applyIgnoreRules, type IgnoredFinding, type IgnoreRule} from '../drift/ignore.js'
 import type {Target} from '../transport/types.js'
 import {collectorsNamed, countItems, type HostOptions} from './capture.js'
 import {readHost} from './read-host.js'
@@ -65,7 +65,7 @@ export function checkOptions(baseline: Baseline): {watch: string[]} {
 
 export async function check(
   target: Target,
-  options: HostOptions & {baselineFile: string; allowOtherTarget?: boolean; ignore?: IgnoreOptions; collectorsOff?: string[]},
+  options: HostOptions & {baselineFile: string; ignore?: IgnoreOptions; collectorsOff?: string[]; allowOtherTarget?: boolean},
 ): Promise<CheckResult> {
   const baseline = await readBaselineFile(options.baselineFile)
   // A baseline of another host would report that host's differences as this one's drift.

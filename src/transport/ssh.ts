@@ -103,7 +103,6 @@ export class SshTarget implements Target {
   private session?: Promise<Client>
   /** the ProxyJump hop this host is reached through */
   private hop?: SshTarget
-  /** the socket is ours (a TCP socket, or a channel of the hop), so that it can always be destroyed */
   private client?: {instance: Client; socket: Duplex; ready: boolean}
   /** set by close(): a handshake still reading keys must not connect afterwards */
   private closed = false
@@ -128,6 +127,8 @@ export class SshTarget implements Target {
     const {settings} = this
     const known = await readKnownKeys(settings.knownHostsFiles, hostEntryName(settings.host, settings.port))
     const {methods, skipped} = await authMethods(settings)
+    if (this.closed) throw new TargetError(`${settings.name}: closed before connecting`, settings.name)
+    const sock = settings.via ? await this.throughHop(settings.via) : undefined
     if (methods.length === 0) {
       throw new TargetError(`${settings.name}: no usable SSH key`, settings.name, {
         hint: skipped.length
@@ -142,16 +143,13 @@ export class SshTarget implements Target {
     const client = new Client()
     // Our own socket, so that we can always destroy it: after a protocol error ssh2 only half-closes its socket
     // (end()), and its destroy() is a no-op on a socket that is no longer writable, so a host that keeps the
-    // connection open would keep this process alive forever. Behind a ProxyJump, the socket is a channel of the hop.
-    const socket: Duplex = settings.via ? await this.throughHop(settings.via) : tcpConnect({host: settings.host, port: settings.port})
-    if (this.closed) {
-      socket.destroy()
-      throw new TargetError(`${settings.name}: closed before connecting`, settings.name)
-    }
+    // connection open would keep this process alive forever.
+    // Through a ProxyJump hop: the hop's forwarded channel is the socket.
+    const socket: Duplex = sock ?? tcpConnect({host: settings.host, port: settings.port})
     const handle = {instance: client, socket, ready: false}
     this.client = handle
     const config: ConnectConfig = {
-      sock: socket as ConnectConfig['sock'],
+      sock: socket,
       username: settings.user,
       readyTimeout: settings.timeoutSeconds * 1000,
       algorithms: {serverHostKey: preferredHostKeyAlgorithms(known) as never},
@@ -238,13 +236,13 @@ export class SshTarget implements Target {
         hint: 'is the host up? raise --timeout for a slow host',
       })
     }
-    if (error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') {
-      return new TargetError(`${name}: cannot resolve ${host} (DNS: ${error.code})`, name, {hint: 'check HostName in ssh_config, or the name'})
-    }
     if (error.level === 'protocol' || error.level === 'handshake') {
       return new TargetError(`${name}: ${host}:${port} broke the SSH protocol: ${error.message}`, name, {
         hint: 'is it an SSH server? check its logs',
       })
+    }
+    if (error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') {
+      return new TargetError(`${name}: cannot resolve ${host} (DNS: ${error.code})`, name, {hint: 'check HostName in ssh_config, or the name'})
     }
     const reason = error.code ?? error.message
     return new TargetError(`${name}: cannot connect to ${host}:${port}: ${reason}`, name, {hint: 'is the host up and sshd running?'})
@@ -294,15 +292,14 @@ export class SshTarget implements Target {
     const handle = this.client
     this.client = undefined
     this.session = undefined
-    const hop = this.hop
-    this.hop = undefined
-    if (handle && !handle.ready) handle.socket.destroy()
-    else if (handle) {
+    if (handle && !handle.ready) {
+      handle.socket.destroy()
+    } else if (handle) {
       const socket = handle.socket
       const grace = setTimeout(() => socket.destroy(), 1000)
       socket.once('close', () => clearTimeout(grace))
       handle.instance.end()
     }
-    await hop?.close()
+    await this.hop?.close()
   }
 }

@@ -4,7 +4,7 @@ import {mkdtemp, readFile, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {repo, vmdrift} from '../support/vmdrift.js'
+import {repo, vmdrift} from '../support/cli.js'
 
 interface ManifestCommand {
   summary?: string
@@ -38,7 +38,7 @@ describe('the CLI for a person', () => {
     const home = await mkdtemp(join(tmpdir(), 'vmdrift-home-'))
     try {
       const env = {HOME: home, XDG_CACHE_HOME: join(home, '.cache')}
-      expect((await vmdrift(['autocomplete', '--refresh-cache'], env)).code).toBe(0)
+      expect((await vmdrift(['autocomplete', '--refresh-cache'], {env})).code).toBe(0)
       const functions = join(home, '.cache/vmdrift/autocomplete/functions/bash/vmdrift.bash')
       const complete = (words: string[]) =>
         execFileSync('bash', ['-c', `source "$0"; COMP_WORDS=(${words.join(' ')}); COMP_CWORD=${words.length - 1}; _vmdrift_autocomplete; echo "\${COMPREPLY[@]}"`, functions], {encoding: 'utf8'}).trim()

@@ -4,7 +4,7 @@ import {cp, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {repo, vmdrift} from '../support/vmdrift.js'
+import {repo, vmdrift} from '../support/cli.js'
 import {freePort, startSshd} from '../support/sshd.js'
 
 describe('vmdrift through ProxyJump hops and with accept-new', () => {
@@ -66,7 +66,6 @@ describe('vmdrift through ProxyJump hops and with accept-new', () => {
   })
 
   it('names the hop and the step that failed', async () => {
-    // far's baseline, on purpose: what must fail is the hop
     const run = await vmdrift(['check', 'behind-dead', '--ssh-config', sshConfig, '--known-hosts', knownHosts, '--baseline', join(work, 'far.yaml'), '--allow-other-target'])
     expect(run.code).toBe(2)
     expect(run.stderr).toBe(`vmdrift: behind-dead: through jump host jump-dead: cannot connect to 127.0.0.1:${deadPort}: ECONNREFUSED (is the host up and sshd running?)\n`)
