@@ -2,7 +2,7 @@
 // that validation uses.
 import {readFileSync} from 'node:fs'
 
-export type SchemaName = 'baseline' | 'check-result'
+export type SchemaName = 'baseline' | 'check-result' | 'restore-result'
 
 const cache = new Map<SchemaName, Record<string, unknown>>()
 
