@@ -41,6 +41,8 @@ export default class Restore extends BaseCommand {
     if (changes && !flags.yes && !process.stdin.isTTY) {
       throw new InputError(`refusing to change ${args.target} without --yes: no terminal to ask on`, 'see the plan with --dry-run, apply it with --yes')
     }
+    // A question on stdout would break the JSON document that --json promises there.
+    if (changes && !flags.yes && this.jsonEnabled()) throw new InputError(`refusing to change ${args.target} without --yes in --json mode`, 'add --yes')
     const target = await this.openTarget(args.target, flags)
     const [core, {defaultBaselinePath}, report, {parseFault}] = await Promise.all([
       import('../core/restore.js'),
