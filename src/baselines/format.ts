@@ -2,8 +2,7 @@
 import {createRequire} from 'node:module'
 import type {Ajv as AjvClass, ErrorObject} from 'ajv'
 import {Document, LineCounter, parseDocument, visit} from 'yaml'
-import type {Item} from '../collectors/types.js'
-import {BASELINE_FORMAT, type Baseline} from '../core/types.js'
+import {BASELINE_FORMAT, type Baseline, type Item} from '../model.js'
 import {InputError} from '../errors.js'
 import {loadSchema} from '../schemas.js'
 

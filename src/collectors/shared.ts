@@ -3,6 +3,20 @@
 
 import type {Change, CollectorOutput, FileRecord, Item, Json, ProbeResult} from './types.js'
 
+/** A canonical serialisation: object keys sorted, so two equal items always serialise alike. */
+export function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  )
+}
+
+/** Two items hold the same state (whatever the order of their fields). */
+export function sameItem(a: Item | undefined, b: Item | undefined): boolean {
+  return canonical(a) === canonical(b)
+}
+
 /** An empty output that `addItem` fills; `warnings` is always present so callers can push to it. */
 export function newOutput(): CollectorOutput & {warnings: string[]} {
   return {items: {}, meta: {}, warnings: []}
@@ -71,6 +85,15 @@ export function entryItem(record: FileRecord, fileType: string): Item | undefine
     case 'dir':
       return undefined
   }
+}
+
+/**
+ * An entry where a file must be (daemon.json, /etc/default/grub, a unit): a directory there is not skipped as
+ * directories elsewhere are, since what the host's service reads is then missing. It becomes a `not-a-file` item.
+ */
+export function expectedFileItem(record: FileRecord, fileType: string): Item {
+  if (record.type !== 'dir') return entryItem(record, fileType)!
+  return {type: 'not-a-file', entry: 'dir', mode: record.mode, owner: record.owner}
 }
 
 /** A value as one line of text: strings as they are, anything else as compact JSON. */

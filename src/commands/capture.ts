@@ -33,12 +33,19 @@ export default class Capture extends BaseCommand {
       multiple: true,
       default: [],
     }),
+    'allow-unreadable': Flags.boolean({description: 'write the baseline even when some paths could not be read (they are recorded as not readable)'}),
   }
 
   async run(): Promise<CaptureResult> {
     const {args, flags} = await this.parse(Capture)
-    for (const glob of flags.watch) if (!glob.startsWith('/')) throw new InputError(`--watch ${glob}: give an absolute path or glob`)
-    for (const glob of flags['keep-content']) if (!glob.startsWith('/')) throw new InputError(`--keep-content ${glob}: give an absolute path or glob`)
+    for (const glob of flags.watch) {
+      if (!glob.startsWith('/')) throw new InputError(`--watch ${glob}: give an absolute path or glob`)
+      if (glob.split('/').includes('..')) throw new InputError(`--watch ${glob}: '..' is not allowed (it could leave --root)`)
+    }
+    for (const glob of flags['keep-content']) {
+      if (!glob.startsWith('/')) throw new InputError(`--keep-content ${glob}: give an absolute path or glob`)
+      if (glob.split('/').includes('..')) throw new InputError(`--keep-content ${glob}: '..' is not allowed (it could leave --root)`)
+    }
     const target = await this.openTarget(args.target, flags)
     const [{capture}, {defaultBaselinePath}, {renderCapture}] = await Promise.all([
       import('../core/capture.js'),
@@ -52,6 +59,7 @@ export default class Capture extends BaseCommand {
         keepContent: flags['keep-content'],
         root: flags.root,
         sudo: flags.sudo,
+        allowUnreadable: flags['allow-unreadable'],
       })
       if (!this.jsonEnabled()) process.stdout.write(renderCapture(result, this.colors))
       return result

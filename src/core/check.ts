@@ -1,10 +1,11 @@
 // Orchestration only: read the baseline, read the host, compare. Parsing and comparing live below.
 import {readBaselineFile} from '../baselines/store.js'
 import {diffStates} from '../drift/diff.js'
+import {InputError} from '../errors.js'
 import type {Target} from '../transport/types.js'
 import {collectorsNamed, countItems, type HostOptions} from './capture.js'
 import {readHost} from './read-host.js'
-import type {Baseline, Finding, Snapshot} from './types.js'
+import {DRIFT_CLASSES, type Baseline, type DriftClass, type Finding, type Snapshot} from '../model.js'
 
 export interface CheckResult {
   target: string
@@ -12,10 +13,14 @@ export interface CheckResult {
   /** the second baseline, when two files were compared offline */
   against?: string
   inSync: boolean
-  counts: {items: number; findings: number; added: number; removed: number; modified: number}
+  counts: {items: number; findings: number} & Record<DriftClass, number>
   findings: Finding[]
+  /** collector id → why what is in effect is unknown (its findings are classified from the disk alone) */
+  effectUnknown: Record<string, string>
   /** collector id → why it could not be checked */
   unavailable: Record<string, string>
+  /** paths the host could not read, so not checked (exit 2): a directory's entries or a file's content */
+  unreadable: string[]
   warnings: string[]
 }
 
@@ -26,45 +31,76 @@ export function compare(baseline: Baseline, snapshot: Snapshot, names: {baseline
     target: snapshot.target,
     baseline: names.baseline,
     ...(names.against ? {against: names.against} : {}),
-    inSync: findings.length === 0 && Object.keys(snapshot.unavailable).length === 0,
+    inSync: findings.length === 0 && Object.keys(snapshot.unavailable).length === 0 && snapshot.unreadable.length === 0,
     counts: {
       items: countItems(snapshot.collectors),
       findings: findings.length,
-      added: byClass('added'),
-      removed: byClass('removed'),
-      modified: byClass('modified'),
+      ...(Object.fromEntries(DRIFT_CLASSES.map((klass) => [klass, byClass(klass)])) as Record<DriftClass, number>),
     },
     findings,
+    effectUnknown: snapshot.effectUnknown,
     unavailable: snapshot.unavailable,
+    unreadable: snapshot.unreadable,
     warnings: snapshot.warnings,
   }
 }
 
-/** What a check reads: kept files too, but hashed on the host like any watched file; only a capture needs their bytes. */
-export function checkOptions(baseline: Baseline): {watch: string[]} {
-  return {watch: [...new Set([...baseline.options.watch, ...(baseline.options.keepContent ?? [])])]}
+/** The baseline of `file`, refused when it was captured from another target than this one (unless allowed). */
+export async function baselineFor(target: Target, file: string, allowOtherTarget = false): Promise<Baseline> {
+  const baseline = await readBaselineFile(file)
+  // A baseline of another host would report that host's differences as this one's drift.
+  if (baseline.target !== target.name && !allowOtherTarget) {
+    throw new InputError(
+      `${file} was captured from ${JSON.stringify(baseline.target)}, not ${JSON.stringify(target.name)}`,
+      'name the target it was captured from, or pass --allow-other-target to compare them anyway',
+    )
+  }
+  return baseline
 }
 
-export async function check(target: Target, options: HostOptions & {baselineFile: string}): Promise<CheckResult> {
-  const baseline = await readBaselineFile(options.baselineFile)
-  const snapshot = await readHost(target, {
+/**
+ * Reads the host as the baseline was captured: the same collectors and watched files (kept files hashed on the
+ * host like any watched file: only a capture needs their bytes), and the live state of the baseline's items.
+ */
+export function readAsBaseline(target: Target, baseline: Baseline, options: HostOptions): Promise<Snapshot> {
+  return readHost(target, {
     collectors: collectorsNamed(baseline.options.collectors),
-    capture: checkOptions(baseline),
+    capture: {watch: [...new Set([...baseline.options.watch, ...(baseline.options.keepContent ?? [])])]},
+    known: Object.fromEntries(Object.entries(baseline.collectors).map(([id, items]) => [id, Object.keys(items)])),
     root: options.root,
     sudo: options.sudo,
   })
-  return compare(baseline, snapshot, {baseline: options.baselineFile})
+}
+
+export async function check(
+  target: Target,
+  options: HostOptions & {baselineFile: string; allowOtherTarget?: boolean},
+): Promise<CheckResult> {
+  const baseline = await baselineFor(target, options.baselineFile, options.allowOtherTarget)
+  return compare(baseline, await readAsBaseline(target, baseline, options), {baseline: options.baselineFile})
 }
 
 /** Two captures compared offline: the first is the baseline, the second stands for the host. */
 export async function diffFiles(first: string, second: string): Promise<CheckResult> {
   const [a, b] = await Promise.all([readBaselineFile(first), readBaselineFile(second)])
-  const snapshot: Snapshot = {target: b.target, options: b.options, collectors: b.collectors, meta: {}, directories: {}, unavailable: {}, warnings: []}
+  const snapshot: Snapshot = {
+    target: b.target,
+    options: b.options,
+    collectors: b.collectors,
+    meta: {},
+    directories: {},
+    live: {},
+    host: {},
+    effectUnknown: {},
+    unavailable: {},
+    unreadable: [],
+    warnings: [],
+  }
   return compare(a, snapshot, {baseline: first, against: second})
 }
 
-/** 2 when part of the host could not be checked, else 1 on any finding, else 0. */
-export function checkExitCode(result: CheckResult): 0 | 1 | 2 {
-  if (Object.keys(result.unavailable).length) return 2
-  return result.findings.length ? 1 : 0
+/** 2 when part of the host could not be checked, else 1 on a finding of a class in `failOn`, else 0. */
+export function checkExitCode(result: CheckResult, failOn: readonly DriftClass[] = DRIFT_CLASSES): 0 | 1 | 2 {
+  if (Object.keys(result.unavailable).length || result.unreadable.length) return 2
+  return result.findings.some((finding) => failOn.includes(finding.class)) ? 1 : 0
 }

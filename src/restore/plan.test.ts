@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import type {Item} from '../collectors/types.js'
-import type {Baseline, Snapshot} from '../core/types.js'
+import type {Baseline, Snapshot} from '../model.js'
 import {planRestore, stepLine} from './plan.js'
 
 // The helix VM's own files (test/fixtures/helix-vm is a copy of what the real VM has), as a capture stores them.
@@ -50,7 +50,7 @@ function incident(): Snapshot {
   kernel['/etc/default/grub'] = file('grub-defaults', grubText.replace('"quiet"', '"quiet video=Virtual-1:1920x1080"'))
   kernel.configured = {type: 'configured', cmdline: 'quiet video=Virtual-1:1920x1080'}
   collectors.files![BINARY] = binary('b'.repeat(64))
-  return {target: 'helix-vm', options: baseline.options, collectors, meta: {}, directories: {}, unavailable: {}, warnings: []}
+  return {target: 'helix-vm', options: baseline.options, collectors, meta: {}, directories: {}, live: {}, host: {}, effectUnknown: {}, unavailable: {}, unreadable: [], warnings: []}
 }
 
 describe('planRestore', () => {
@@ -69,7 +69,10 @@ describe('planRestore', () => {
     expect(plan.steps[2]).toMatchObject({kind: 'write', file: {mode: '0644', owner: 'root', group: 'root', content: unitText}})
     expect(plan.cannot).toEqual([{collector: 'files', key: BINARY, reason: expect.stringMatching(/^content not in baseline \(sha256 only; capture --keep-content GLOB keeps it\)$/)}])
     expect(plan.follows).toEqual([{collector: 'kernel-cmdline', key: 'configured', after: 'the GRUB defaults files'}])
-    expect(plan.notes).toEqual(['a reboot, to boot the restored kernel command line (--reboot does it)'])
+    expect(plan.notes).toEqual([
+      'helix-drm-manager.service runs what it loaded before the restore until restarted (--restart does it)',
+      'a reboot, to boot the restored kernel command line (--reboot does it)',
+    ])
   })
 
   it('plans nothing for a host in sync', () => {

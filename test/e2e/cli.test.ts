@@ -96,7 +96,8 @@ describe('vmdrift over a real sshd', () => {
       await cp(sshd.knownHostsFile, hashed)
       execFileSync('ssh-keygen', ['-H', '-f', hashed], {stdio: 'ignore'})
       expect(await readFile(hashed, 'utf8')).toMatch(/^\|1\|/)
-      const args = ['check', sshd.target, '--known-hosts', hashed, '--root', root, '--baseline', baseline]
+      // Captured under the alias, checked under user@host:port: the same host by another name.
+      const args = ['check', sshd.target, '--known-hosts', hashed, '--root', root, '--baseline', baseline, '--allow-other-target']
       const run = await vmdrift(args, {SSH_AUTH_SOCK: socket, HOME: work})
       expect(run.stderr).toBe('')
       expect(run.code).toBe(0)
@@ -111,7 +112,7 @@ describe('vmdrift over a real sshd', () => {
   it('refuses an unknown host key with a one-line way to accept it, exit 2', async () => {
     const empty = join(work, 'empty_known_hosts')
     await writeFile(empty, '')
-    const run = await vmdrift(['check', sshd.target, '--identity', sshd.identityFile, '--known-hosts', empty, '--root', root, '--baseline', baseline])
+    const run = await vmdrift(['check', sshd.target, '--identity', sshd.identityFile, '--known-hosts', empty, '--root', root, '--baseline', baseline, '--allow-other-target'])
     expect(run.code).toBe(2)
     expect(run.stdout).toBe('')
     expect(run.stderr.trimEnd().split('\n')).toHaveLength(1)
@@ -121,7 +122,7 @@ describe('vmdrift over a real sshd', () => {
   it('refuses a changed host key, exit 2, also with --json', async () => {
     const other = join(work, 'other_known_hosts')
     await writeFile(other, `[127.0.0.1]:${sshd.port} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n`)
-    const run = await vmdrift(['check', sshd.target, '--identity', sshd.identityFile, '--known-hosts', other, '--root', root, '--baseline', baseline, '--json'])
+    const run = await vmdrift(['check', sshd.target, '--identity', sshd.identityFile, '--known-hosts', other, '--root', root, '--baseline', baseline, '--allow-other-target', '--json'])
     expect(run.code).toBe(2)
     expect(JSON.parse(run.stdout).error).toMatchObject({kind: 'TargetError'})
     expect(run.stderr).toMatch(/HOST KEY CHANGED for \[127\.0\.0\.1\]:\d+.*ssh-keygen -R/)
