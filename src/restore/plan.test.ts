@@ -69,10 +69,7 @@ describe('planRestore', () => {
     expect(plan.steps[2]).toMatchObject({kind: 'write', file: {mode: '0644', owner: 'root', group: 'root', content: unitText}})
     expect(plan.cannot).toEqual([{collector: 'files', key: BINARY, reason: expect.stringMatching(/^content not in baseline \(sha256 only; capture --keep-content GLOB keeps it\)$/)}])
     expect(plan.follows).toEqual([{collector: 'kernel-cmdline', key: 'configured', after: 'the GRUB defaults files'}])
-    expect(plan.notes).toEqual([
-      'helix-drm-manager.service runs what it loaded before the restore until restarted (--restart does it)',
-      'a reboot, to boot the restored kernel command line (--reboot does it)',
-    ])
+    expect(plan.notes).toEqual(['a reboot, to boot the restored kernel command line (--reboot does it)'])
   })
 
   it('plans nothing for a host in sync', () => {

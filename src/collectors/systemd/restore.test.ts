@@ -23,7 +23,7 @@ describe('systemd restore commands', () => {
     ]
     expect(systemdCommands(stale, context(false))).toEqual({
       commands: [{run: [['systemctl', 'daemon-reload']], why: 'systemd loads the unit files as restored'}],
-      notes: ['ssh.service runs what it loaded before the restore until restarted (--restart does it)'],
+      notes: ['ssh.service runs what it started with before the file was put back, until restarted (--restart does it)'],
     })
     expect(systemdCommands(stale, context(true)).commands.map((c) => c.run[0]!.join(' '))).toEqual(['systemctl daemon-reload', 'systemctl restart -- ssh.service'])
     expect(systemdCommands([stale[1]!], context(true)).commands.map((c) => c.run[0]!.join(' '))).toEqual(['systemctl restart -- ssh.service'])

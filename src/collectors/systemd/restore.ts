@@ -45,7 +45,9 @@ export function systemdCommands(restored: RestoredItem[], context: RestoreContex
   // A template has no instance to restart.
   const restartable = [...units].filter((unit) => !unit.includes('@.')).sort()
   if (!context.restart) {
-    return restartable.length ? {commands, notes: [`${restartable.join(', ')} run${restartable.length === 1 ? 's' : ''} what ${restartable.length === 1 ? 'it' : 'they'} loaded before the restore until restarted (--restart does it)`]} : {commands}
+    // Said only where systemd's own view shows it (stale): a unit written back may well run the baseline's version.
+    const waiting = stale.flatMap((pending) => RESTART.exec(pending)?.[1] ?? [])
+    return waiting.length ? {commands, notes: [`${waiting.join(', ')} run${waiting.length === 1 ? 's' : ''} what ${waiting.length === 1 ? 'it' : 'they'} started with before the file was put back, until restarted (--restart does it)`]} : {commands}
   }
   for (const unit of restartable) commands.push({run: [['systemctl', 'restart', '--', unit]], why: `--restart: ${unit} runs with its restored files`})
   return {commands}
