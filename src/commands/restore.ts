@@ -36,6 +36,7 @@ export default class Restore extends BaseCommand {
   async run(): Promise<RestoreResult | UndoResult | BackupInfo[]> {
     const {args, flags} = await this.parse(Restore)
     if (args.backup !== undefined && !flags.undo) throw new InputError(`unexpected argument ${args.backup}`, 'a backup id goes with --undo')
+    if (flags.reboot && flags.root !== undefined) throw new InputError('--reboot with --root: an offline root has nothing to reboot')
     const changes = !flags['dry-run'] && !flags.list
     // Refused before connecting: a script or CI job without --yes must fail fast, not hang on a prompt.
     if (changes && !flags.yes && !process.stdin.isTTY) {

@@ -174,8 +174,21 @@ describe('vmdrift restore over a real sshd', () => {
     const run = await vmdrift(['restore', sshd.alias, ...flags, '--yes', '--only', `/${HOSTILE_DROPIN}`])
     // Read through the link the drop-in differs; the write must not go there.
     expect(run.code).toBe(2)
-    expect(run.stdout).toMatch(/failed write .*it's \$\(x\)\.conf: .*its directory is a symlink/)
+    expect(run.stdout).toMatch(/failed write .*it.s \$\(x\)\.conf: .*a directory on its path is a symlink/)
     expect(await readFile(join(elsewhere, "it's $(x).conf"), 'utf8')).toBe(before)
+  })
+
+  it('never leaves --root: a directory above a restored file that links outside the root is refused, exit 2', async () => {
+    const {root, flags} = await editedHost()
+    const outsideSystemd = join(work, `outside-systemd-${cases}`)
+    await cp(join(root, 'etc/systemd'), outsideSystemd, {recursive: true, verbatimSymlinks: true})
+    await rm(join(root, 'etc/systemd'), {recursive: true})
+    await symlink(outsideSystemd, join(root, 'etc/systemd'))
+    const before = await treeState(outsideSystemd)
+    const run = await vmdrift(['restore', sshd.alias, ...flags, '--yes', '--only', '/etc/systemd/**'])
+    expect(run.code).toBe(2)
+    expect(run.stdout).toMatch(/failed (write|link|move aside) \/etc\/systemd\/.*: a directory on its path is a symlink \(it could leave --root\)/)
+    expect(await treeState(outsideSystemd)).toEqual(before)
   })
 
   it('puts a binary back only from bytes kept at capture (--keep-content); without them: cannot restore, exit 1', async () => {
