@@ -8,7 +8,7 @@ import {Ajv} from 'ajv'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {stepLine, type Step} from '../../src/restore/plan.js'
 import {startSshd} from '../support/sshd.js'
-import {repo, vmdrift} from '../support/vmdrift.js'
+import {repo, vmdrift} from '../support/cli.js'
 
 const SYSTEM = 'etc/systemd/system'
 const UNIT = `${SYSTEM}/helix-drm-manager.service`
@@ -37,8 +37,9 @@ async function treeState(root: string): Promise<Map<string, string>> {
   return state
 }
 
-const schema = JSON.parse(readFileSync(join(repo, 'schemas/restore-result.schema.json'), 'utf8'))
-const validate = new Ajv({allowUnionTypes: true, strict: false}).compile(schema)
+const schemaFile = (name: string) => JSON.parse(readFileSync(join(repo, `schemas/${name}.schema.json`), 'utf8'))
+// restore-result refers to check-result for what the verification read.
+const validate = new Ajv({allowUnionTypes: true, strict: false}).addSchema(schemaFile('check-result')).compile(schemaFile('restore-result'))
 /** The --json output of restore, checked against its committed schema. */
 function json(run: {stdout: string}): any {
   const result = JSON.parse(run.stdout)
@@ -238,7 +239,7 @@ describe('vmdrift restore over a real sshd', () => {
       expect(points.length).toBeGreaterThan(10)
       for (const [i, point] of points.entries()) {
         const {root, flags} = await editedHost()
-        const cut = await vmdrift(['restore', sshd.alias, ...flags, '--yes'], {VMDRIFT_FAULT: point})
+        const cut = await vmdrift(['restore', sshd.alias, ...flags, '--yes'], {env: {VMDRIFT_FAULT: point}})
         expect(cut.code, point).toBe(2)
         expect(cut.stderr, point).toMatch(/the restore was cut short (while backing up into|after \d+ of \d+ steps)/)
         const state = await treeState(root)

@@ -9,7 +9,7 @@ import {shQuote} from '../../src/core/script.js'
 import {stepLine, type Step} from '../../src/restore/plan.js'
 import {bootTestVm, guest} from '../support/vm.js'
 import {INCIDENT_EDITS, OVERRIDE, PRISTINE, STRAY, UNIT} from '../support/vm-incident.js'
-import {vmdrift} from '../support/vmdrift.js'
+import {vmdrift} from '../support/cli.js'
 
 const UNITS = ['helix-drm-manager.service', 'docker.service', 'fstrim.service', 'e2scrub_reap.service', 'helix-stray.service']
 /** What systemd has loaded, per unit: the properties a unit file, a drop-in, a link or a mask decide. */
