@@ -3,8 +3,9 @@
 // alternatives, in one run, as ratios. Prints a Markdown table (each figure with its target and whether it is met)
 // and writes it to bench/results.md. See bench/README.md.
 //
-//   node bench/run.js [--runs N] [--naive-runs N] [--fleet-runs N] [--only 1,2,3,4,5,6] [--no-vm] [--out FILE]
-//   env: BENCH_RUNS, BENCH_NAIVE_RUNS, BENCH_NAIVE_BUDGET_S, BENCH_DELAY_MS, BENCH_NO_VM=1
+//   node bench/run.js [--runs N] [--naive-runs N] [--fleet-runs N] [--only 1,2,3,4,5,6,7] [--no-vm] [--out FILE]
+//   env: BENCH_RUNS, BENCH_NAIVE_RUNS, BENCH_NAIVE_BUDGET_S, BENCH_DELAY_MS, BENCH_NO_VM=1;
+//        VMDRIFT_VM_DIR and SSH_PORT pick the VM of case 7 (restore), as ../shared/vm's scripts read them
 //
 // Every connection goes to 127.0.0.1. Processes and temp files are cleaned up on exit, error, SIGINT/SIGTERM.
 
@@ -28,6 +29,7 @@ import {
 } from './harness.js'
 import {startSshd} from '../test/support/sshd.js'
 import {startRelay} from './relay.js'
+import {INCIDENT_EDITS, PRISTINE} from '../test/support/vm-incident.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const repo = path.resolve(here, '..')
@@ -49,12 +51,15 @@ const NAIVE_RUNS = Number(flag('--naive-runs') ?? process.env.BENCH_NAIVE_RUNS ?
 const NAIVE_BUDGET_MS = Number(process.env.BENCH_NAIVE_BUDGET_S ?? 200) * 1000
 const DELAY_MS = Number(process.env.BENCH_DELAY_MS ?? 25)
 const VM_RUNS = Number(flag('--vm-runs') ?? 3)
-const ONLY = new Set((flag('--only') ?? '1,2,3,4,5,6').split(',').map((s) => s.trim()))
+const ONLY = new Set((flag('--only') ?? '1,2,3,4,5,6,7').split(',').map((s) => s.trim()))
 /** case 6 runs a fleet of hosts per run (tens of seconds each): fewer runs */
 const FLEET_RUNS = Math.min(RUNS, Number(flag('--fleet-runs') ?? 2))
 const FLEET_HOSTS = Number(process.env.BENCH_FLEET_HOSTS ?? 100)
 const FLEET_JOBS = 32
-if (argv.includes('--no-vm') || process.env.BENCH_NO_VM === '1') ONLY.delete('5')
+if (argv.includes('--no-vm') || process.env.BENCH_NO_VM === '1') {
+  ONLY.delete('5')
+  ONLY.delete('7')
+}
 const OUT = flag('--out') ?? path.join(here, 'results.md')
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -610,6 +615,63 @@ async function case6(work, haveCli) {
   relays.stdin.end()
 }
 
+/**
+ * The restore before a bisect step, on the real VM: the incident's edits made in the guest and loaded by systemd
+ * (not timed), then `vmdrift restore --yes` timed whole: the read that plans, the one apply script (backup, writes,
+ * daemon-reload) and the read that verifies. Also the --dry-run alone (read + plan). The guest ends as it began.
+ * @param {string} work
+ */
+async function case7(work, haveCli) {
+  log("\n[7] the real VM: restore of the incident's edits (read, plan, apply with daemon-reload, verify)")
+  const key = path.join(VM_DIR, 'id_ed25519')
+  const kh = path.join(VM_DIR, 'known_hosts')
+  const up = path.join(VM_SCRIPTS, 'up.sh')
+  const port = process.env.SSH_PORT ?? '2222'
+  if (!haveCli || !existsSync(up) || !existsSync(key) || !existsSync(kh)) {
+    row({id: '7', measure: 'VM restore', result: `not run: ${haveCli ? `${key}, ${kh} or ${up} missing` : 'CLI not working'}`, target: '—', met: null})
+    return
+  }
+  const u = await runTimed('bash', [up, '--timeout', '240'], {timeoutMs: 300_000})
+  if (u.code !== 0) {
+    row({id: '7', measure: 'VM restore', result: `not run: up.sh ${failure(u)}`, target: '—', met: null})
+    return
+  }
+  const sshArgs = ['-i', key, '-o', 'IdentitiesOnly=yes', '-o', `UserKnownHostsFile=${kh}`, '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-p', port, 'auditor@127.0.0.1']
+  const asRoot = (/** @type {string} */ script) => runTimed('ssh', [...sshArgs, `sudo sh -c '${script.replaceAll("'", `'\\''`)}' >/dev/null 2>&1`], {timeoutMs: 180_000})
+  const baselineFile = path.join(work, 'vm-restore.yaml')
+  const flags = ['--identity', key, '--known-hosts', kh, '--timeout', '180', '--sudo', '--baseline', baselineFile]
+  const target = `auditor@127.0.0.1:${port}`
+  const vmdrift = (/** @type {string[]} */ args) => runTimed(process.execPath, [CLI, ...args, target, ...flags], {timeoutMs: 300_000, keepBytes: 65536})
+  await asRoot(PRISTINE)
+  const captured = await vmdrift(['capture'])
+  if (captured.code !== 0) {
+    row({id: '7', measure: 'VM restore', result: `not run: capture ${failure(captured)}`, target: '—', met: null})
+    return
+  }
+  /** @type {number[]} */ const dry = []
+  /** @type {number[]} */ const restore = []
+  /** @type {(number | null)[]} */ const codes = []
+  let steps = ''
+  try {
+    for (let i = 0; i < VM_RUNS; i++) {
+      await asRoot(INCIDENT_EDITS)
+      const d = await vmdrift(['restore', '--dry-run'])
+      if (d.code === 1) dry.push(d.ms)
+      else note(`VM restore --dry-run exited ${d.code}: ${failure(d)}`)
+      const r = await vmdrift(['restore', '--yes'])
+      codes.push(r.code)
+      if (r.code === 0) restore.push(r.ms)
+      else note(`VM restore exited ${r.code}: ${failure(r)}`)
+      steps ||= (/restore plan for \S+: (\d+ steps)/.exec(r.stdout) ?? [])[1] ?? ''
+    }
+  } finally {
+    await asRoot(PRISTINE)
+  }
+  row({id: '7', measure: "VM `vmdrift restore --dry-run` with the incident's edits (read + plan)", result: fmtSummary(dry), target: '—', met: null})
+  row({id: '7', measure: "restore of the VM with the incident's edits (`restore --yes`: read, one apply with backup and daemon-reload, verify)", result: `${fmtSummary(restore)}; ${steps}; exit codes ${codes.join(',')}`, target: '—', met: null})
+  note("VM restore: the edits are After= changed, a docker.service drop-in added, fstrim.service masked, e2scrub_reap.service disabled, a stray unit in /run/systemd/system; all loaded by a daemon-reload before each restore (not timed).")
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 
 async function main() {
@@ -627,6 +689,7 @@ async function main() {
     ['4', () => case4(haveCli)],
     ['5', () => case5(work, haveCli)],
     ['6', () => case6(work, haveCli)],
+    ['7', () => case7(work, haveCli)],
   ])
   for (const [id, fn] of steps) {
     if (!ONLY.has(id) && !(id === '1' && ONLY.has('2'))) continue

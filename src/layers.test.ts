@@ -39,6 +39,8 @@ describe('layers', () => {
     ['report', ['commands', 'cli', 'transport']],
     ['transport', ['core', 'commands', 'cli', 'report', 'drift', 'baselines', 'collectors']],
     ['config', ['core', 'commands', 'cli', 'transport', 'report', 'collectors']],
+    // restore/ is the pure plan and the script compilers beside the read script's (core/script.ts): no I/O of its own
+    ['restore', ['commands', 'cli', 'transport', 'report', 'baselines']],
   ])('%s/ imports none of %j', (from, forbidden) => {
     for (const file of sources(join(src, from))) {
       const bad = importsOf(file).filter((target) => forbidden.includes(layer(target)))

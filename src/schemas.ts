@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 import {packageRoot} from './package-root.js'
 
-export const SCHEMA_NAMES = ['baseline', 'config', 'check-result', 'fleet-result'] as const
+export const SCHEMA_NAMES = ['baseline', 'config', 'check-result', 'fleet-result', 'restore-result'] as const
 export type SchemaName = (typeof SCHEMA_NAMES)[number]
 
 const cache = new Map<SchemaName, Record<string, unknown>>()

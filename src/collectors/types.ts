@@ -149,6 +149,11 @@ export interface RestoredItem {
   wanted?: Item
   found?: Item
   action: RestoreAction
+  /**
+   * stale: on disk as in the baseline, not in effect; `pending` says what makes it take effect ("systemctl
+   * daemon-reload", "systemctl restart foo.service", "reboot"): the commands hook decides what of it to run
+   */
+  stale?: {pending?: string}
 }
 
 /** A command the apply script runs on the host after the files: the first alternative whose program exists. */

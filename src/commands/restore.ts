@@ -37,11 +37,14 @@ export default class Restore extends BaseCommand {
   async run(): Promise<RestoreResult | UndoResult | BackupInfo[]> {
     const {args, flags} = await this.parse(Restore)
     if (args.backup !== undefined && !flags.undo) throw new InputError(`unexpected argument ${args.backup}`, 'a backup id goes with --undo')
+    if (flags.reboot && flags.root !== undefined) throw new InputError('--reboot with --root: an offline root has nothing to reboot')
     const changes = !flags['dry-run'] && !flags.list
     // Refused before connecting: a script or CI job without --yes must fail fast, not hang on a prompt.
     if (changes && !flags.yes && !process.stdin.isTTY) {
       throw new InputError(`refusing to change ${args.target} without --yes: no terminal to ask on`, 'see the plan with --dry-run, apply it with --yes')
     }
+    // A question on stdout would break the JSON document that --json promises there.
+    if (changes && !flags.yes && this.jsonEnabled()) throw new InputError(`refusing to change ${args.target} without --yes in --json mode`, 'add --yes')
     // restore works on one host named on the command line; vmdrift.yaml's hosts are check's and capture's.
     const hostFlags = {...flags, timeout: flags.timeout ?? DEFAULT_TIMEOUT_SECONDS}
     const target = await this.openTarget(args.target, hostFlags)

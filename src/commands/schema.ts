@@ -3,12 +3,13 @@ import {BaseCommand} from '../cli/base.js'
 import {SCHEMA_NAMES, type SchemaName} from '../schemas.js'
 
 export default class Schema extends BaseCommand {
-  static override summary = 'Print a JSON Schema: of a baseline file, of vmdrift.yaml, or of the --json output of check and diff.'
+  static override summary = 'Print a JSON Schema: of a baseline file, of vmdrift.yaml, or of the --json output of check, diff and restore.'
   static override examples = [
     '<%= config.bin %> schema > baseline.schema.json',
     '<%= config.bin %> schema config',
     '<%= config.bin %> schema check-result',
     '<%= config.bin %> schema fleet-result',
+    '<%= config.bin %> schema restore-result',
   ]
   static override args = {
     name: Args.string({description: 'which schema', options: [...SCHEMA_NAMES], default: 'baseline'}),

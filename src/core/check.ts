@@ -63,29 +63,38 @@ export function checkOptions(baseline: Baseline): {watch: string[]} {
   return {watch: [...new Set([...baseline.options.watch, ...(baseline.options.keepContent ?? [])])]}
 }
 
-export async function check(
-  target: Target,
-  options: HostOptions & {baselineFile: string; ignore?: IgnoreOptions; collectorsOff?: string[]; allowOtherTarget?: boolean},
-): Promise<CheckResult> {
-  const baseline = await readBaselineFile(options.baselineFile)
+/** The baseline of `file`, refused when it was captured from another target than this one (unless allowed). */
+export async function baselineFor(target: Target, file: string, allowOtherTarget = false): Promise<Baseline> {
+  const baseline = await readBaselineFile(file)
   // A baseline of another host would report that host's differences as this one's drift.
-  if (baseline.target !== target.name && !options.allowOtherTarget) {
+  if (baseline.target !== target.name && !allowOtherTarget) {
     throw new InputError(
-      `${options.baselineFile} was captured from ${JSON.stringify(baseline.target)}, not ${JSON.stringify(target.name)}`,
+      `${file} was captured from ${JSON.stringify(baseline.target)}, not ${JSON.stringify(target.name)}`,
       'name the target it was captured from, or pass --allow-other-target to compare them anyway',
     )
   }
-  // A collector turned off in the config is not read, and its part of the baseline is not compared.
-  const off = new Set(options.collectorsOff ?? [])
-  for (const id of off) delete baseline.collectors[id]
-  const snapshot = await readHost(target, {
-    collectors: collectorsNamed(baseline.options.collectors.filter((id) => !off.has(id))),
+  return baseline
+}
+
+/** Reads the host as the baseline was captured: its collectors and watched files, and the live state of its items. */
+export function readAsBaseline(target: Target, baseline: Baseline, options: HostOptions): Promise<Snapshot> {
+  return readHost(target, {
+    collectors: collectorsNamed(baseline.options.collectors.filter((id) => baseline.collectors[id] !== undefined)),
     capture: checkOptions(baseline),
     known: Object.fromEntries(Object.entries(baseline.collectors).map(([id, items]) => [id, Object.keys(items)])),
     root: options.root,
     sudo: options.sudo,
   })
-  return compare(baseline, snapshot, {baseline: options.baselineFile}, options.ignore)
+}
+
+export async function check(
+  target: Target,
+  options: HostOptions & {baselineFile: string; ignore?: IgnoreOptions; collectorsOff?: string[]; allowOtherTarget?: boolean},
+): Promise<CheckResult> {
+  const baseline = await baselineFor(target, options.baselineFile, options.allowOtherTarget)
+  // A collector turned off in the config is not read, and its part of the baseline is not compared.
+  for (const id of options.collectorsOff ?? []) delete baseline.collectors[id]
+  return compare(baseline, await readAsBaseline(target, baseline, options), {baseline: options.baselineFile}, options.ignore)
 }
 
 /** Two captures compared offline: the first is the baseline, the second stands for the host. */

@@ -2,17 +2,16 @@
 // Undo and the list of backups read the backups the apply left on the host.
 import {randomBytes} from 'node:crypto'
 import {readFile, readdir} from 'node:fs/promises'
-import {blobsDir, readBaselineFile} from '../baselines/store.js'
+import {blobsDir} from '../baselines/store.js'
 import {InputError, TargetError} from '../errors.js'
 import {compileApplyScript, type Fault, type Manifest} from '../restore/apply-script.js'
 import {planRestore, stepLine, type RestorePlan} from '../restore/plan.js'
 import {compileListScript, compileUndoScript} from '../restore/undo-script.js'
 import type {Target} from '../transport/types.js'
-import {collectorsNamed, type HostOptions} from './capture.js'
-import {checkExitCode, checkOptions, compare, type CheckResult} from './check.js'
+import type {HostOptions} from './capture.js'
+import {baselineFor, checkExitCode, compare, readAsBaseline, type CheckResult} from './check.js'
 import {frames} from './frames.js'
-import {readHost} from './read-host.js'
-import type {Baseline, Snapshot} from './types.js'
+import type {Baseline} from './types.js'
 
 export interface RestoreOptions extends HostOptions {
   baselineFile: string
@@ -61,21 +60,12 @@ function firstLine(text: string): string {
   return text.trim().split('\n')[0] ?? ''
 }
 
-function readAsBaseline(target: Target, baseline: Baseline, options: HostOptions): Promise<Snapshot> {
-  return readHost(target, {
-    collectors: collectorsNamed(baseline.options.collectors),
-    capture: checkOptions(baseline),
-    root: options.root,
-    sudo: options.sudo,
-  })
-}
-
 async function readAgain(target: Target, baseline: Baseline, options: HostOptions, baselineFile: string): Promise<CheckResult> {
   return compare(baseline, await readAsBaseline(target, baseline, options), {baseline: baselineFile})
 }
 
 export async function restore(target: Target, options: RestoreOptions): Promise<RestoreResult> {
-  const baseline = await readBaselineFile(options.baselineFile)
+  const baseline = await baselineFor(target, options.baselineFile)
   const snapshot = await readAsBaseline(target, baseline, options)
   // What a collector could not read cannot be planned: a restore would move aside what it never saw.
   const [unreadable, why] = Object.entries(snapshot.unavailable)[0] ?? []
@@ -156,7 +146,6 @@ async function bootId(target: Target, sudo?: boolean): Promise<string> {
 }
 
 async function rebootAndWait(target: Target, options: RestoreOptions): Promise<{bootBefore: string; bootAfter: string}> {
-  if (options.root !== undefined) throw new InputError('--reboot with --root: an offline root has nothing to reboot')
   const {reconnect, timeoutSeconds} = options.reboot!
   const bootBefore = await bootId(target, options.sudo)
   // The connection goes down with the host: the answer may never come, and that is the expected outcome.

@@ -66,6 +66,22 @@ export interface ApplyOptions {
 
 const dirname = (path: string) => path.slice(0, path.lastIndexOf('/')) || '/'
 
+/** /etc, /etc/systemd, /etc/systemd/system for /etc/systemd/system/x.service: every directory above it but /. */
+function ancestors(path: string): string[] {
+  const parts = dirname(path).split('/').filter(Boolean)
+  return parts.map((_part, i) => `/${parts.slice(0, i + 1).join('/')}`)
+}
+
+/**
+ * A test that no directory above `path` is a symlink: under --root, a link such as ROOT/etc -> /etc would take a
+ * write out of the root, onto this machine. Without a root only the file's own directory is tested: a host's
+ * links are what its own programs follow too.
+ */
+export function noLinkAbove(path: string, root: string | undefined): string {
+  const dirs = root ? ancestors(path) : [dirname(path)]
+  return `nolinks ${dirs.map(shQuote).join(' ')}`
+}
+
 /** The directories a write needs, parents first, below the top directory of each path (never / itself). */
 function parentsOf(paths: string[]): string[] {
   const dirs = new Set<string>()
@@ -90,6 +106,7 @@ t() { printf '\n%s %s\n' "$B" "$1"; }
 have() { command -v "$1" >/dev/null 2>&1; }
 fail() { t "FAIL $1"; printf '%s' "$2"; t END; exit 1; }
 exists() { [ -e "$1" ] || [ -L "$1" ]; }
+nolinks() { for a in "$@"; do if [ -L "$R$a" ]; then return 1; fi; done; }
 # bk N PATH: a copy of what is there (cp -a: content, mode, owner, group, or the link itself), else a marker
 bk() { if exists "$2"; then cp -a -- "$2" "$BK/$1"; else : > "$BK/$1.absent"; fi; }
 # bkdir N DIR: a directory the restore may create is marked, so undo can remove it again
@@ -131,8 +148,10 @@ function applyStep(step: Step, n: number, options: ApplyOptions): string {
   if (step.kind === 'command') return runCommand(step.run, done, `t "FAIL ${n}"; printf 'exit %s: %s' "$rc" "$out"; failed=1`)
   const path = `p="$R"${shQuote(step.path)}; d="$R"${shQuote(dirname(step.path))}`
   const why = (what: string) => shQuote(`${stepLine(step)}: ${what}`)
+  // A directory above that is a link would take the change elsewhere: refuse rather than follow it.
+  const confined = `${noLinkAbove(step.path, options.root)} || fail ${n} ${why(options.root ? 'a directory on its path is a symlink (it could leave --root)' : 'its directory is a symlink')}`
   if (step.kind === 'move-aside') {
-    return `${path}\nif exists "$p"; then mv -f -- "$p" "$BK/${n}.aside" || fail ${n} ${why('cannot move it into the backup')}; fi\n${done}`
+    return `${path}\n${confined}\nif exists "$p"; then mv -f -- "$p" "$BK/${n}.aside" || fail ${n} ${why('cannot move it into the backup')}; fi\n${done}`
   }
   const make =
     step.kind === 'write'
@@ -144,8 +163,7 @@ function applyStep(step: Step, n: number, options: ApplyOptions): string {
       : `mv -fT -- "$tmp" "$p"`
   return [
     path,
-    // A directory above that is a link would take the write elsewhere: refuse rather than follow it.
-    `if [ -L "$d" ]; then fail ${n} ${why('its directory is a symlink')}; fi`,
+    confined,
     `mkdir -p -- "$d" || fail ${n} ${why('cannot create its directory')}`,
     `tmp="$d/.vmdrift-tmp.$ID.${n}"; rm -f -- "$tmp"`,
     `${make}${faultAt(options.fault, 'temp', n)}`,
@@ -174,6 +192,7 @@ export function compileApplyScript(steps: Step[], options: ApplyOptions): string
     `BASE="$R"${shQuote(BACKUPS_DIR)}; BK="$BASE/$ID"`,
     '# the latest restore, if it was cut short after its backup: this one finishes it, and undo goes back past both',
     'prev=; for b in "$BASE"/*; do [ -f "$b/backed-up" ] || continue; if [ -f "$b/applied" ] || [ -f "$b/undone" ]; then prev=; else prev=${b##*/}; fi; done',
+    `${noLinkAbove(`${BACKUPS_DIR}/${options.id}`, options.root)} || fail 0 ${shQuote(`a directory on the way to ${BACKUPS_DIR} is a symlink`)}`,
     `mkdir -p -- "$BASE" && mkdir -m 700 -- "$BK" || fail 0 'cannot create the backup directory'`,
     `printf '%s\\n' ${shQuote(JSON.stringify(manifest, null, 2))} > "$BK/manifest.json" || fail 0 'cannot write the manifest'`,
     'if [ -n "$prev" ]; then printf \'%s\\n\' "$prev" > "$BK/resumes"; fi',

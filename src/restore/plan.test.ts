@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import type {Item} from '../collectors/types.js'
-import type {Baseline, Snapshot} from '../core/types.js'
+import type {Baseline, Snapshot} from '../model.js'
 import {planRestore, stepLine} from './plan.js'
 
 // The helix VM's own files (test/fixtures/helix-vm is a copy of what the real VM has), as a capture stores them.

@@ -3,7 +3,7 @@
 import picomatch from 'picomatch'
 import {collectorById} from '../collectors/index.js'
 import type {FileState, RestoreCommand, RestoreContext, RestoredItem} from '../collectors/types.js'
-import type {Baseline, Snapshot} from '../core/types.js'
+import type {Baseline, Snapshot} from '../model.js'
 import {diffStates} from '../drift/diff.js'
 
 interface StepOf {
@@ -77,6 +77,13 @@ export function planRestore(baseline: Baseline, snapshot: Snapshot, options: Pla
     for (const finding of own) {
       const wanted = baseline.collectors[id]?.[finding.key]
       const found = snapshot.collectors[id]?.[finding.key]
+      // The disk is already the baseline's: nothing to write, only what makes it take effect.
+      if (finding.class === 'stale') {
+        const pending = finding.effect?.pending
+        restored.push({key: finding.key, ...(wanted ? {wanted} : {}), ...(found ? {found} : {}), action: {kind: 'follows', after: pending ?? 'a reload'}, stale: pending ? {pending} : {}})
+        plan.follows.push({collector: id, key: finding.key, after: pending ?? 'a reload'})
+        continue
+      }
       const action = collector.restore
         ? collector.restore(finding.key, wanted, found, context)
         : {kind: 'cannot' as const, reason: `the ${id} collector does not restore`}

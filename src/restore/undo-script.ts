@@ -2,7 +2,7 @@
 // puts back what one restore (and the cut-short restore it finished, if any) replaced. Both share the quoting and
 // framing of the read script, and the backup layout that apply-script.ts writes.
 import {shQuote} from '../core/script.js'
-import {BACKUPS_DIR, runCommand, type Manifest} from './apply-script.js'
+import {BACKUPS_DIR, noLinkAbove, runCommand, type Manifest} from './apply-script.js'
 
 interface ScriptBase {
   boundary: string
@@ -21,6 +21,7 @@ function header(what: string, options: ScriptBase): string[] {
     `t() { printf '\\n%s %s\\n' "$B" "$1"; }`,
     'exists() { [ -e "$1" ] || [ -L "$1" ]; }',
     'have() { command -v "$1" >/dev/null 2>&1; }',
+    'nolinks() { for a in "$@"; do if [ -L "$R$a" ]; then return 1; fi; done; }',
   ]
 }
 
@@ -61,6 +62,7 @@ export function compileUndoScript(backups: Manifest[], options: ScriptBase): str
       const dir = entry.path.slice(0, entry.path.lastIndexOf('/')) || '/'
       lines.push(
         `  p="$R"${shQuote(entry.path)}; d="$R"${shQuote(dir)}; s="$BK/${entry.n}"`,
+        `  ${noLinkAbove(entry.path, options.root)} || ${fail('a directory on its path is a symlink')}`,
         `  if exists "$s"; then`,
         `    mkdir -p -- "$d" || ${fail('cannot create its directory')}`,
         `    tmp="$d/.vmdrift-tmp.undo.${entry.n}"; rm -f -- "$tmp"`,

@@ -1,8 +1,10 @@
 // `vmdrift restore` end to end: the built CLI over a real OpenSSH sshd on 127.0.0.1, restoring a --root copy of the
 // helix-vm fixture that carries hostile file names, a symlink planted at a destination, and the incident's edits.
 import {cp, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, unlink, writeFile} from 'node:fs/promises'
+import {readFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {Ajv} from 'ajv'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {stepLine, type Step} from '../../src/restore/plan.js'
 import {startSshd} from '../support/sshd.js'
@@ -33,6 +35,16 @@ async function treeState(root: string): Promise<Map<string, string>> {
   }
   await walk('')
   return state
+}
+
+const schemaFile = (name: string) => JSON.parse(readFileSync(join(repo, `schemas/${name}.schema.json`), 'utf8'))
+// restore-result refers to check-result for what the verification read.
+const validate = new Ajv({allowUnionTypes: true, strict: false}).addSchema(schemaFile('check-result')).compile(schemaFile('restore-result'))
+/** The --json output of restore, checked against its committed schema. */
+function json(run: {stdout: string}): any {
+  const result = JSON.parse(run.stdout)
+  expect(validate(result), JSON.stringify(validate.errors)).toBe(true)
+  return result
 }
 
 const withoutTemps = (state: Map<string, string>) => new Map([...state].filter(([path]) => !path.includes('.vmdrift-tmp.')))
@@ -103,7 +115,7 @@ describe('vmdrift restore over a real sshd', () => {
     const {root, flags} = await editedHost()
     const dry = await vmdrift(['restore', sshd.alias, ...flags, '--dry-run', '--json'])
     expect(dry.code).toBe(1)
-    const planned = (JSON.parse(dry.stdout).plan.steps as Step[]).map(stepLine)
+    const planned = (json(dry).plan.steps as Step[]).map(stepLine)
     expect(await treeState(root)).toEqual(edited)
     expect(planned).toContain(`write /${UNIT}`)
     expect(planned).toContain(`move aside /${STRAY}`)
@@ -113,7 +125,7 @@ describe('vmdrift restore over a real sshd', () => {
     const run = await vmdrift(['restore', sshd.alias, ...flags, '--yes', '--json'])
     expect(run.stderr).toBe('')
     expect(run.code).toBe(0)
-    const result = JSON.parse(run.stdout)
+    const result = json(run)
     expect(result.applied).toEqual(planned)
     expect(result.verified.inSync).toBe(true)
     // read to plan, the apply, read to verify: one exec each
@@ -137,7 +149,10 @@ describe('vmdrift restore over a real sshd', () => {
     const {root, flags} = await editedHost()
     const run = await vmdrift(['restore', sshd.alias, ...flags, '--yes', '--json'])
     expect(run.code).toBe(0)
-    const {backup} = JSON.parse(run.stdout)
+    const {backup} = json(run)
+    expect(json(await vmdrift(['restore', sshd.alias, ...flags, '--list', '--json']))[0]).toMatchObject({id: backup, state: ['backed-up', 'applied']})
+    const nowhere = ['--ssh-config', sshd.sshConfigFile, '--root', join(work, 'nowhere'), '--baseline', baseline]
+    expect(json(await vmdrift(['restore', sshd.alias, ...nowhere, '--list', '--json']))).toMatchObject({error: {kind: 'TargetError', message: expect.stringContaining('is not a directory')}})
     const list = await vmdrift(['restore', sshd.alias, ...flags, '--list'])
     expect(list.stdout).toContain(`${backup}  applied  `)
     const undone = await vmdrift(['restore', sshd.alias, ...flags, '--undo', '--yes'])
@@ -160,8 +175,21 @@ describe('vmdrift restore over a real sshd', () => {
     const run = await vmdrift(['restore', sshd.alias, ...flags, '--yes', '--only', `/${HOSTILE_DROPIN}`])
     // Read through the link the drop-in differs; the write must not go there.
     expect(run.code).toBe(2)
-    expect(run.stdout).toMatch(/failed write .*it's \$\(x\)\.conf: .*its directory is a symlink/)
+    expect(run.stdout).toMatch(/failed write .*it.s \$\(x\)\.conf: .*a directory on its path is a symlink/)
     expect(await readFile(join(elsewhere, "it's $(x).conf"), 'utf8')).toBe(before)
+  })
+
+  it('never leaves --root: a directory above a restored file that links outside the root is refused, exit 2', async () => {
+    const {root, flags} = await editedHost()
+    const outsideSystemd = join(work, `outside-systemd-${cases}`)
+    await cp(join(root, 'etc/systemd'), outsideSystemd, {recursive: true, verbatimSymlinks: true})
+    await rm(join(root, 'etc/systemd'), {recursive: true})
+    await symlink(outsideSystemd, join(root, 'etc/systemd'))
+    const before = await treeState(outsideSystemd)
+    const run = await vmdrift(['restore', sshd.alias, ...flags, '--yes', '--only', '/etc/systemd/**'])
+    expect(run.code).toBe(2)
+    expect(run.stdout).toMatch(/failed (write|link|move aside) \/etc\/systemd\/.*: a directory on its path is a symlink \(it could leave --root\)/)
+    expect(await treeState(outsideSystemd)).toEqual(before)
   })
 
   it('puts a binary back only from bytes kept at capture (--keep-content); without them: cannot restore, exit 1', async () => {
@@ -198,7 +226,7 @@ describe('vmdrift restore over a real sshd', () => {
     const points: string[] = []
     beforeAll(async () => {
       const {flags} = await editedHost()
-      const dry = JSON.parse((await vmdrift(['restore', sshd.alias, ...flags, '--dry-run', '--json'])).stdout)
+      const dry = json(await vmdrift(['restore', sshd.alias, ...flags, '--dry-run', '--json']))
       const steps = dry.plan.steps as Step[]
       points.push('backup:1', 'backup:2', 'step:0')
       steps.forEach((step, i) => {

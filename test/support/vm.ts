@@ -4,7 +4,7 @@
 import {execFileSync} from 'node:child_process'
 import {writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
-import {repo} from './vmdrift.js'
+import {repo} from './cli.js'
 
 const vmScripts = process.env.VMDRIFT_VM_SCRIPTS ?? join(repo, '../shared/vm')
 const vmDir = process.env.VMDRIFT_VM_DIR ?? '/var/tmp/vmdrift-vm'

@@ -17,6 +17,8 @@ export const files: Collector = {
       ...(options.keepContent?.length ? [{kind: 'files' as const, id: 'kept', globs: options.keepContent, content: 'bytes' as const}] : []),
       // The running processes whose executable is a watched file, and the sha256 of what they run.
       {kind: 'command', id: 'running', reads: 'live', tools: ['find', 'sha256sum', 'cat'], args: globs, script: RUNNING_SCRIPT},
+      // Kept files are watched too, read whole so the engine can keep their bytes beside the baseline.
+      ...(options.keepContent?.length ? [{kind: 'files' as const, id: 'kept', globs: options.keepContent, content: 'bytes' as const}] : []),
     ]
   },
   parse: (results) => parseFiles(results),

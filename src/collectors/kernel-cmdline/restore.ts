@@ -15,11 +15,13 @@ export function restoreKernelItem(key: string, wanted: Item | undefined, found: 
 
 /** update-grub when a defaults file was restored or grub.cfg is not what the baseline generated. */
 export function kernelCommands(restored: RestoredItem[]): {commands: RestoreCommand[]; notes?: string[]} {
-  const regenerate = restored.some(({key, action}) => key === GRUB_CFG || action.kind === 'write' || action.kind === 'move-aside')
+  const regenerate = restored.some(
+    ({key, action, stale}) => (key === GRUB_CFG && !stale) || action.kind === 'write' || action.kind === 'move-aside' || stale?.pending?.includes('update-grub'),
+  )
   const commands: RestoreCommand[] = regenerate
     ? [{run: [['update-grub'], ['grub-mkconfig', '-o', GRUB_CFG]], why: `${GRUB_CFG} generated from the restored defaults`}]
     : []
   // The running kernel keeps the command line it booted with whatever the files say.
-  const reboot = regenerate || restored.some(({key}) => key === PROC_CMDLINE)
+  const reboot = regenerate || restored.some(({key, stale}) => key === PROC_CMDLINE || stale?.pending?.includes('reboot'))
   return reboot ? {commands, notes: ['a reboot, to boot the restored kernel command line (--reboot does it)']} : {commands}
 }

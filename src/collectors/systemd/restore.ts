@@ -24,21 +24,31 @@ export function unitOf(key: string): string | undefined {
   return undefined
 }
 
-/** One daemon-reload for everything written; with --restart, a restart of each unit whose file or drop-in changed. */
-export function systemdCommands(restored: RestoredItem[], context: RestoreContext): {commands: RestoreCommand[]} {
+const RESTART = /^systemctl restart (\S+)$/
+
+/**
+ * One daemon-reload for everything written (or restored before and not yet loaded); with --restart, a restart of
+ * each unit whose unit file or drop-in is written, or that still runs what it started with before its file was.
+ */
+export function systemdCommands(restored: RestoredItem[], context: RestoreContext): {commands: RestoreCommand[]; notes?: string[]} {
   const applied = restored.filter(({action}) => action.kind === 'write' || action.kind === 'link' || action.kind === 'move-aside')
-  if (applied.length === 0) return {commands: []}
-  const commands: RestoreCommand[] = [{run: [['systemctl', 'daemon-reload']], why: 'systemd loads the unit files as restored'}]
-  if (!context.restart) return {commands}
-  // Only units the baseline has as a unit or drop-in: a unit moved aside, masked or merely re-linked is not restarted.
-  const units = new Set(
-    applied
-      .filter(({wanted, action}) => action.kind === 'write' && (wanted?.type === 'unit' || wanted?.type === 'dropin'))
-      .flatMap(({key}) => unitOf(key) ?? []),
-  )
-  for (const unit of [...units].sort()) {
-    if (unit.includes('@.')) continue // a template has no instance to restart
-    commands.push({run: [['systemctl', 'restart', '--', unit]], why: `--restart: ${unit} runs with its restored files`})
+  const stale = restored.flatMap(({stale}) => (stale ? [stale.pending ?? ''] : []))
+  const commands: RestoreCommand[] = []
+  if (applied.length > 0 || stale.some((pending) => !RESTART.test(pending))) {
+    commands.push({run: [['systemctl', 'daemon-reload']], why: 'systemd loads the unit files as restored'})
   }
+  // Only units the baseline has as a unit or drop-in: a unit moved aside, masked or merely re-linked is not restarted.
+  const units = new Set([
+    ...applied.filter(({wanted, action}) => action.kind === 'write' && (wanted?.type === 'unit' || wanted?.type === 'dropin')).flatMap(({key}) => unitOf(key) ?? []),
+    ...stale.flatMap((pending) => RESTART.exec(pending)?.[1] ?? []),
+  ])
+  // A template has no instance to restart.
+  const restartable = [...units].filter((unit) => !unit.includes('@.')).sort()
+  if (!context.restart) {
+    // Said only where systemd's own view shows it (stale): a unit written back may well run the baseline's version.
+    const waiting = stale.flatMap((pending) => RESTART.exec(pending)?.[1] ?? [])
+    return waiting.length ? {commands, notes: [`${waiting.join(', ')} run${waiting.length === 1 ? 's' : ''} what ${waiting.length === 1 ? 'it' : 'they'} started with before the file was put back, until restarted (--restart does it)`]} : {commands}
+  }
+  for (const unit of restartable) commands.push({run: [['systemctl', 'restart', '--', unit]], why: `--restart: ${unit} runs with its restored files`})
   return {commands}
 }
