@@ -217,3 +217,36 @@ describe('--root confines every read', () => {
     expect(climb.stderr).toBe("vmdrift: --watch /../../../etc/shadow: '..' is not allowed (it could leave --root)\n")
   })
 })
+
+describe('local --sudo fails in one line, exit 2', () => {
+  async function pathWith(tools: Record<string, string>): Promise<string> {
+    const bin = await mkdtemp(join(work, 'bin-'))
+    for (const [name, body] of Object.entries(tools)) await writeFile(join(bin, name), body, {mode: 0o755})
+    await symlink('/bin/sh', join(bin, 'sh'))
+    return bin
+  }
+
+  it('when sudo wants a password (it exits before reading the script: no EPIPE crash, never exit 1)', async () => {
+    // What `sudo -n` does without a cached credential: one line on stderr, exit 1, stdin never read.
+    const bin = await pathWith({sudo: '#!/bin/sh\necho "sudo: a password is required" >&2\nexit 1\n'})
+    // Many runs and a long script (--watch globs) make the race that gave EPIPE certain to come up.
+    const watch = Array.from({length: 400}, (_, i) => ['--watch', `/opt/app-${i}/bin/*`]).flat()
+    const root = join(repo, 'test/fixtures/helix-vm')
+    for (let i = 0; i < 6; i++) {
+      const json = i % 2 === 1
+      const run = await vmdrift(['capture', 'local', '--sudo', '--root', root, '--baseline', join(work, 'sudo.yaml'), ...watch, ...(json ? ['--json'] : [])], {env: {PATH: bin}})
+      expect(run.code, run.stderr).toBe(2)
+      expect(run.stderr).not.toMatch(/EPIPE|internal error|    at /)
+      expect(run.stderr.trimEnd().split('\n')).toHaveLength(1)
+      expect(run.stderr).toMatch(/sudo: a password is required \(--sudo needs passwordless sudo/)
+      if (json) expect(JSON.parse(run.stdout).error.kind).toBe('TargetError')
+    }
+  })
+
+  it('when sudo is not installed', async () => {
+    const bin = await pathWith({})
+    const run = await vmdrift(['check', 'local', '--sudo', '--baseline', join(work, 'b.yaml')], {env: {PATH: bin}})
+    expect(run.code).toBe(2)
+    expect(run.stderr).toBe('vmdrift: local: sudo is not installed on this machine (install sudo, or run without --sudo)\n')
+  })
+})
