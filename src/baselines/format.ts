@@ -32,7 +32,11 @@ export function formatBaseline(baseline: Baseline): string {
   const ordered = {
     vmdrift: baseline.vmdrift,
     target: baseline.target,
-    options: {collectors: baseline.options.collectors, watch: [...baseline.options.watch]},
+    options: {
+      collectors: baseline.options.collectors,
+      watch: [...baseline.options.watch],
+      ...(baseline.options.redact?.length ? {redact: [...baseline.options.redact]} : {}),
+    },
     collectors,
   }
   const body = stringify(ordered, {

@@ -41,6 +41,7 @@ export function compareStrings(a: string, b: string): number {
  */
 export function fileBackedItem(type: string, record: FileRecord): Item {
   const item: Item = {type, mode: record.mode, owner: record.owner}
+  if (record.redacted) item.redacted = true
   if (record.error !== undefined) item.error = record.error
   else if (record.content !== undefined) item.content = record.content
   else if (record.sha256 !== undefined) item.sha256 = record.sha256

@@ -48,6 +48,8 @@ export interface FileRecord {
   error?: string
   /** found through `vendorDirs`, not through `globs` */
   vendor?: boolean
+  /** its path matched a redaction rule: `sha256` stands for its text content, which is never kept */
+  redacted?: boolean
 }
 
 export interface ProbeResult {
@@ -89,6 +91,8 @@ export interface Change {
 export interface CaptureOptions {
   /** extra paths or globs for the `files` collector */
   watch: string[]
+  /** redaction globs besides the defaults (collectors/redact.ts): files they match are stored as a sha256 */
+  redact?: string[]
 }
 
 export interface Collector {

@@ -27,6 +27,12 @@ export default class Capture extends BaseCommand {
       multiple: true,
       default: [],
     }),
+    redact: Flags.string({
+      helpValue: 'GLOB',
+      description: 'also store files matching GLOB only as a sha256 (a base name, or a path if it has a /; repeatable) besides the defaults (*secret*, *token*, *credential*, *password*, *.key, …)',
+      multiple: true,
+      default: [],
+    }),
     'allow-unreadable': Flags.boolean({description: 'write the baseline even when some paths could not be read (they are recorded as not readable)'}),
   }
 
@@ -46,6 +52,7 @@ export default class Capture extends BaseCommand {
       const result = await capture(target, {
         baselineFile: flags.baseline ?? defaultBaselinePath(args.target),
         watch: flags.watch,
+        redact: flags.redact,
         root: flags.root,
         sudo: flags.sudo,
         allowUnreadable: flags['allow-unreadable'],

@@ -37,10 +37,11 @@ export function collectorsNamed(ids: string[]): Collector[] {
 
 export async function capture(
   target: Target,
-  options: HostOptions & {baselineFile: string; watch: string[]; collectors?: string[]; allowUnreadable?: boolean},
+  options: HostOptions & {baselineFile: string; watch: string[]; redact?: string[]; collectors?: string[]; allowUnreadable?: boolean},
 ): Promise<CaptureResult> {
   const collectors = collectorsNamed(options.collectors ?? allCollectors.map((c) => c.id))
-  const snapshot = await readHost(target, {collectors, capture: {watch: options.watch}, root: options.root, sudo: options.sudo})
+  const redact = options.redact ?? []
+  const snapshot = await readHost(target, {collectors, capture: {watch: options.watch, redact}, root: options.root, sudo: options.sudo})
   // A golden baseline with holes would make every later check of a readable host report them as drift.
   if (snapshot.unreadable.length && !options.allowUnreadable) {
     const [first, ...more] = snapshot.unreadable
@@ -55,7 +56,8 @@ export async function capture(
   const baseline: Baseline = {
     vmdrift: 1,
     target: target.name,
-    options: {collectors: available, watch: options.watch},
+    // The redaction rules travel with the baseline, so a check redacts exactly what the capture did.
+    options: {collectors: available, watch: options.watch, ...(redact.length ? {redact} : {})},
     collectors: Object.fromEntries(available.map((id) => [id, snapshot.collectors[id] ?? {}])),
   }
   await writeBaselineFile(options.baselineFile, baseline)

@@ -58,7 +58,7 @@ export async function check(
   }
   const snapshot = await readHost(target, {
     collectors: collectorsNamed(baseline.options.collectors),
-    capture: {watch: baseline.options.watch},
+    capture: {watch: baseline.options.watch, redact: baseline.options.redact ?? []},
     root: options.root,
     sudo: options.sudo,
   })

@@ -5,6 +5,7 @@ import {TargetError} from '../errors.js'
 import type {Target} from '../transport/types.js'
 import {FrameError, parseStream, type ParsedStream} from './frames.js'
 import {compileScript} from './script.js'
+import {redactionMatcher} from '../collectors/redact.js'
 import type {Snapshot} from './types.js'
 
 export interface ReadOptions {
@@ -22,6 +23,22 @@ const scriptId = (collector: Collector, probe: Probe) => `${collector.id}/${prob
 
 function firstLine(text: string): string {
   return text.trim().split('\n')[0] ?? ''
+}
+
+/**
+ * Text files whose path matches a redaction rule keep only the sha256 of their content: from here on, nothing
+ * (collector, baseline, report) ever sees the text.
+ */
+function redactPaths(results: Record<string, ProbeResult>, probes: Probe[], isSecret: (path: string) => boolean): void {
+  for (const probe of probes) {
+    if (probe.content !== 'text') continue
+    for (const record of results[probe.id]?.records ?? []) {
+      if (record.content === undefined || !isSecret(record.path)) continue
+      record.sha256 = sha256(Buffer.from(record.content, 'utf8'))
+      delete record.content
+      record.redacted = true
+    }
+  }
 }
 
 export async function readHost(target: Target, options: ReadOptions): Promise<Snapshot> {
@@ -60,6 +77,7 @@ export async function readHost(target: Target, options: ReadOptions): Promise<Sn
     warnings: [],
   }
   const {results} = parsed
+  redactPaths(results, probes, redactionMatcher(options.capture.redact))
   for (const {collector, probes} of declared) {
     const own: Record<string, ProbeResult> = {}
     for (const probe of probes) {

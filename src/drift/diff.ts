@@ -2,6 +2,7 @@
 // equal; each difference becomes a Finding with the collector's semantic changes and a unified diff.
 import {createTwoFilesPatch} from 'diff'
 import {collectorById} from '../collectors/index.js'
+import {REDACTED_VALUE} from '../collectors/redact.js'
 import {unionKeys} from '../collectors/shared.js'
 import type {Change, Collector, Item} from '../collectors/types.js'
 import type {CollectedItems, DriftClass, Finding, Snapshot} from '../core/types.js'
@@ -31,6 +32,11 @@ export function describeChange(change: Change, maxMembers = 20): string {
     const members = [...(change.added ?? []).map((m) => `+${m}`), ...(change.removed ?? []).map((m) => `-${m}`)]
     const more = members.length - maxMembers
     return `${change.field}: ${members.slice(0, maxMembers).join(' ')}${more > 0 ? ` … and ${more} more` : ''}`
+  }
+  // A redacted value (an Environment= value, a secret file) is only ever a hash: say what happened to it.
+  const redacted = (value: string | undefined) => value === undefined || REDACTED_VALUE.test(value)
+  if (redacted(change.from) && redacted(change.to)) {
+    return `${change.field}: ${change.from === undefined ? 'value set' : change.to === undefined ? 'value removed' : 'value changed'}`
   }
   return `${change.field}: ${shortValue(change.from)} → ${shortValue(change.to)}`
 }

@@ -8,6 +8,7 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {MISBEHAVIOURS, startBadSshServer} from '../support/bad-ssh-server.js'
+import {startSshd} from '../support/sshd.js'
 
 const repo = fileURLToPath(new URL('../..', import.meta.url))
 const cli = join(repo, 'bin/run.js')
@@ -248,5 +249,56 @@ describe('local --sudo fails in one line, exit 2', () => {
     const run = await vmdrift(['check', 'local', '--sudo', '--baseline', join(work, 'b.yaml')], {env: {PATH: bin}})
     expect(run.code).toBe(2)
     expect(run.stderr).toBe('vmdrift: local: sudo is not installed on this machine (install sudo, or run without --sudo)\n')
+  })
+})
+
+describe('secrets stay out of the baseline and every report', () => {
+  let sshd: Awaited<ReturnType<typeof startSshd>>
+  beforeAll(async () => {
+    sshd = await startSshd()
+  })
+  afterAll(async () => {
+    await sshd?.stop()
+  })
+
+  it('stores and shows Environment= values, secret-named files and --redact files only as hashes, and still reports their change', async () => {
+    const root = await fixtureRoot('secrets')
+    const plant = async (generation: string) => {
+      await writeFile(
+        join(root, 'etc/systemd/system/helix-api.service'),
+        `[Unit]\nDescription=API\n[Service]\nEnvironment=API_TOKEN=VMDRIFT-SECRET-ENV-${generation} LOG=debug\nEnvironment="DB_URL=postgres://app:VMDRIFT-SECRET-DB-${generation}@db/app"\nSetCredential=mail.pass:VMDRIFT-SECRET-CRED-${generation}\nExecStart=/usr/local/bin/helix-api\n`,
+      )
+      await writeFile(join(root, 'etc/systemd/system/db-password.conf'), `VMDRIFT-SECRET-FILE-${generation}\n`)
+      await writeFile(join(root, 'etc/docker/daemon.json'), `{"registry-token": "VMDRIFT-SECRET-JSON-${generation}"}\n`)
+    }
+    await plant('1')
+    const baseline = join(work, 'secrets.yaml')
+    const flags = ['--ssh-config', sshd.sshConfigFile, '--root', root, '--baseline', baseline]
+    const captured = await vmdrift(['capture', sshd.alias, ...flags, '--redact', '/etc/docker/daemon.json'])
+    expect(captured.code, captured.stderr).toBe(0)
+    const stored = await readFile(baseline, 'utf8')
+    expect(stored).toContain('/etc/systemd/system/helix-api.service')
+    expect(stored).toMatch(/redact:\n\s+- \/etc\/docker\/daemon\.json/)
+
+    await plant('2')
+    const text = await vmdrift(['check', sshd.alias, ...flags])
+    const json = await vmdrift(['check', sshd.alias, ...flags, '--json'])
+    const diff = await vmdrift(['capture', sshd.alias, ...flags.slice(0, -1), join(work, 'secrets-2.yaml'), '--redact', '/etc/docker/daemon.json'])
+    const offline = await vmdrift(['diff', baseline, join(work, 'secrets-2.yaml')])
+    for (const [name, out] of Object.entries({
+      stored,
+      stdout: text.stdout + json.stdout + captured.stdout + diff.stdout + offline.stdout,
+      stderr: text.stderr + json.stderr + captured.stderr + diff.stderr + offline.stderr,
+      second: await readFile(join(work, 'secrets-2.yaml'), 'utf8'),
+    })) {
+      expect(out, name).not.toContain('VMDRIFT-SECRET')
+    }
+    expect(text.code).toBe(1)
+    expect(text.stdout).toContain('[Service] Environment API_TOKEN: value changed')
+    expect(text.stdout).toContain('[Service] Environment DB_URL: value changed')
+    expect(text.stdout).not.toContain('Environment LOG')
+    const findings = JSON.parse(json.stdout).findings as {key: string; changes: {field: string}[]}[]
+    expect(findings.map((f) => f.key).sort()).toEqual(['/etc/docker/daemon.json', '/etc/systemd/system/db-password.conf', '/etc/systemd/system/helix-api.service'])
+    expect(findings.find((f) => f.key === '/etc/docker/daemon.json')!.changes.map((c) => c.field)).toEqual(['sha256'])
   })
 })

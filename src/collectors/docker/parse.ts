@@ -33,7 +33,7 @@ export function parseDocker(results: Record<string, ProbeResult>): CollectorOutp
         item.invalid = read.invalid
         output.warnings.push(`${record.path}: ${read.invalid}`)
       }
-    } else if (record.sha256 !== undefined) {
+    } else if (record.sha256 !== undefined && !record.redacted) {
       output.warnings.push(`${record.path}: not UTF-8 text, compared by its sha256 only`)
     }
     addItem(output, record.path, item, record.mtime)
