@@ -2,11 +2,11 @@
 // renamed over the old one: a capture that fails half-way never leaves a half-written baseline.
 import {randomBytes} from 'node:crypto'
 import type {Stats} from 'node:fs'
-import {lstat, mkdir, open, readFile, readlink, rename, rm} from 'node:fs/promises'
+import {lstat, mkdir, open, readFile, readlink, rename, rm, stat} from 'node:fs/promises'
 import {basename, dirname, join, resolve} from 'node:path'
 import type {Baseline} from '../core/types.js'
 import {InputError} from '../errors.js'
-import {formatBaseline, parseBaseline} from './format.js'
+import {formatBaseline, MAX_BASELINE_BYTES, parseBaseline} from './format.js'
 
 /** baselines/<target>.yaml, the target made safe as a file name. */
 export function defaultBaselinePath(target: string): string {
@@ -16,8 +16,12 @@ export function defaultBaselinePath(target: string): string {
 export async function readBaselineFile(file: string): Promise<Baseline> {
   let text: string
   try {
+    // Refused before it is read: an absurd file must not cost its size in memory first.
+    const {size} = await stat(file)
+    if (size > MAX_BASELINE_BYTES) throw new InputError(`${file}: ${(size / 1024 / 1024).toFixed(0)} MB is more than a baseline may be (${MAX_BASELINE_BYTES / 1024 / 1024} MB)`)
     text = await readFile(file, 'utf8')
   } catch (error) {
+    if (error instanceof InputError) throw error
     const code = (error as NodeJS.ErrnoException).code
     const hint = code === 'ENOENT' ? 'capture one first: vmdrift capture TARGET' : undefined
     throw new InputError(`cannot read baseline ${file}: ${code ?? String(error)}`, hint)
