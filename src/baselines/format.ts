@@ -2,9 +2,8 @@
 import {createRequire} from 'node:module'
 import type {Ajv as AjvClass, ErrorObject} from 'ajv'
 import {CORE_SCHEMA, load, YAMLException} from 'js-yaml'
-import {LineCounter, parseDocument, stringify} from 'yaml'
-import type {Item} from '../collectors/types.js'
-import type {Baseline} from '../core/types.js'
+import {Document, LineCounter, parseDocument, visit} from 'yaml'
+import {BASELINE_FORMAT, type Baseline, type Item} from '../model.js'
 import {InputError} from '../errors.js'
 import {loadSchema} from '../schemas.js'
 
@@ -36,17 +35,20 @@ export function formatBaseline(baseline: Baseline): string {
     options: {
       collectors: baseline.options.collectors,
       watch: [...baseline.options.watch],
+      ...(baseline.options.keepContent?.length ? {keepContent: [...baseline.options.keepContent]} : {}),
       ...(baseline.options.redact?.length ? {redact: [...baseline.options.redact]} : {}),
     },
     collectors,
   }
-  const body = stringify(ordered, {
-    lineWidth: 0,
-    minContentWidth: 0,
-    blockQuote: 'literal',
-    aliasDuplicateObjects: false,
-    indentSeq: true,
+  const doc = new Document(ordered, {aliasDuplicateObjects: false})
+  visit(doc, {
+    Scalar(_key, node) {
+      // yaml 2.9 writes a text of only blank lines ("   \n") as a `|+` block it reads back as "\n": a restore
+      // would write the wrong bytes. Double quotes keep it exact.
+      if (typeof node.value === 'string' && /^[ \t\r\n]*[ \t][ \t\r\n]*$/.test(node.value) && node.value.includes('\n')) node.type = 'QUOTE_DOUBLE'
+    },
   })
+  const body = doc.toString({lineWidth: 0, minContentWidth: 0, blockQuote: 'literal', indentSeq: true})
   return [
     `# vmdrift baseline of ${baseline.target.replace(/\s+/g, ' ')}: review it like code and commit it.`,
     '# File contents are block scalars, so `git diff` of this file reads like a diff of the files.',
@@ -88,6 +90,16 @@ function schemaMessage(error: ErrorObject): string {
   return error.message ?? error.keyword
 }
 
+/** A baseline of another format is refused before the schema would name the first field it does not know. */
+function checkFormat(data: unknown, file: string): void {
+  const format = data !== null && typeof data === 'object' ? (data as {vmdrift?: unknown}).vmdrift : undefined
+  if (typeof format !== 'number' || format === BASELINE_FORMAT) return
+  if (format < BASELINE_FORMAT) {
+    throw new InputError(`${file}: baseline format ${format}: re-capture with this vmdrift`, 'vmdrift capture TARGET, then review and commit it')
+  }
+  throw new InputError(`${file}: baseline format ${format} is newer than this vmdrift reads (${BASELINE_FORMAT})`, 'upgrade vmdrift')
+}
+
 /**
  * Beyond this a file is no baseline vmdrift wrote (100,000 items take about 20 MB): refused before it is parsed, so
  * an absurd input costs neither minutes nor gigabytes.
@@ -120,6 +132,7 @@ export function parseBaseline(text: string, file: string): Baseline {
   }
   // Aliases could make a small file stand for a huge one (and a baseline never needs them): a node reached twice.
   if (sharesNodes(data)) throw new InputError(`${file}: the baseline uses YAML aliases`, 'a baseline uses no YAML aliases')
+  checkFormat(data, file)
   const errors = validate(data)
   const first = errors[0]
   if (first) throw schemaError(text, file, first)

@@ -5,7 +5,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import type {Baseline} from '../core/types.js'
 import {writeBaselineFile} from './store.js'
 
-const baseline: Baseline = {vmdrift: 1, target: 'helix-vm', options: {collectors: ['docker'], watch: []}, collectors: {docker: {}}}
+const baseline: Baseline = {vmdrift: 2, target: 'helix-vm', options: {collectors: ['docker'], watch: []}, collectors: {docker: {}}}
 
 async function failure(promise: Promise<unknown>): Promise<Error> {
   try {

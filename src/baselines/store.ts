@@ -2,9 +2,9 @@
 // renamed over the old one: a capture that fails half-way never leaves a half-written baseline.
 import {randomBytes} from 'node:crypto'
 import type {Stats} from 'node:fs'
-import {lstat, mkdir, open, readFile, readlink, rename, rm, stat} from 'node:fs/promises'
+import {lstat, mkdir, open, readdir, readFile, readlink, rename, rm, stat} from 'node:fs/promises'
 import {basename, dirname, join, resolve} from 'node:path'
-import type {Baseline} from '../core/types.js'
+import type {Baseline} from '../model.js'
 import {InputError} from '../errors.js'
 import {formatBaseline, MAX_BASELINE_BYTES, parseBaseline} from './format.js'
 
@@ -79,7 +79,26 @@ async function destination(file: string): Promise<{path: string; existing?: Stat
  * file's mode and owner. File system errors are InputErrors: one line, exit 2.
  */
 export async function writeBaselineFile(file: string, baseline: Baseline): Promise<void> {
-  const text = formatBaseline(baseline)
+  await writeSafely(file, formatBaseline(baseline))
+}
+
+/** baselines/helix-vm.yaml → baselines/helix-vm.blobs: the bytes capture --keep-content keeps, by sha256 */
+export function blobsDir(baselineFile: string): string {
+  return `${baselineFile.replace(/\.ya?ml$/, '')}.blobs`
+}
+
+/** Each blob under its sha256, written once: content-addressed, a blob already there is already right. */
+export async function writeBlobs(dir: string, blobs: Map<string, Buffer>): Promise<void> {
+  await mkdir(dir, {recursive: true}).catch((error) => {
+    throw writeError(dir, error)
+  })
+  const present = new Set(await readdir(dir))
+  for (const [sha256, bytes] of blobs) {
+    if (!present.has(sha256)) await writeSafely(join(dir, sha256), bytes)
+  }
+}
+
+async function writeSafely(file: string, text: string | Buffer): Promise<void> {
   const {path, existing} = await destination(file)
   await mkdir(dirname(path), {recursive: true}).catch((error) => {
     throw writeError(file, error)

@@ -1,6 +1,7 @@
 import {readdirSync, readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import {collectorById, collectors} from './index.js'
+import {readsUnderRoot} from './types.js'
 
 const collectorsDir = new URL('./', import.meta.url)
 const folders = readdirSync(collectorsDir, {withFileTypes: true})
@@ -26,11 +27,23 @@ describe('collectors', () => {
     expect(index.split('\n')[0], `${id}/index.ts opens with a link to the upstream doc`).toMatch(/^\/\/ .*https:\/\//)
   })
 
-  it('parses a capture in which no probe ran to no items and one warning per probe', () => {
+  it('parses a capture in which no probe ran to no items and one warning per probe of the disk', () => {
     for (const collector of collectors) {
       const output = collector.parse({}, {watch: []})
       expect(output.items, collector.id).toEqual({})
-      expect(output.warnings?.length, collector.id).toBe(collector.probes({watch: []}).length)
+      expect(output.warnings?.length, collector.id).toBe(collector.probes({watch: []}).filter(readsUnderRoot).length)
+    }
+  })
+
+  it.each(collectors.map((collector) => [collector.id, collector] as const))('%s reads what is in effect by probes of the running system', (_id, collector) => {
+    const live = collector.probes({watch: []}).filter((probe) => !readsUnderRoot(probe))
+    expect(live.length).toBeGreaterThan(0)
+    expect(collector.effect).toBeTypeOf('function')
+    // Nothing collector-specific in the engine: a probe names its tools, an each-probe its own files probe.
+    for (const probe of live) {
+      if (probe.kind === 'files') continue
+      expect(probe.tools.length).toBeGreaterThan(0)
+      if (probe.kind === 'each') expect(collector.probes({watch: []}).some((p) => p.id === probe.of && p.kind === 'files')).toBe(true)
     }
   })
 

@@ -3,6 +3,20 @@
 
 import type {Change, CollectorOutput, FileRecord, Item, Json, ProbeResult} from './types.js'
 
+/** A canonical serialisation: object keys sorted, so two equal items always serialise alike. */
+export function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  )
+}
+
+/** Two items hold the same state (whatever the order of their fields). */
+export function sameItem(a: Item | undefined, b: Item | undefined): boolean {
+  return canonical(a) === canonical(b)
+}
+
 /** An empty output that `addItem` fills; `warnings` is always present so callers can push to it. */
 export function newOutput(): CollectorOutput & {warnings: string[]} {
   return {items: {}, meta: {}, warnings: []}
@@ -40,7 +54,8 @@ export function compareStrings(a: string, b: string): number {
  * that kept the host from reading it. mtime is not here: it goes to meta.
  */
 export function fileBackedItem(type: string, record: FileRecord): Item {
-  const item: Item = {type, mode: record.mode, owner: record.owner}
+  // mode, owner and group: all a restore needs to write the file back as it was.
+  const item: Item = {type, mode: record.mode, owner: record.owner, group: record.group}
   if (record.redacted) item.redacted = true
   if (record.error !== undefined) item.error = record.error
   else if (record.content !== undefined) item.content = record.content
@@ -64,7 +79,7 @@ export function entryItem(record: FileRecord, fileType: string): Item | undefine
       return linkItem('link', record)
     case 'other': {
       // Also what a record is when the host could not even stat it: then its error is all there is.
-      const item: Item = {type: 'other', mode: record.mode, owner: record.owner}
+      const item: Item = {type: 'other', mode: record.mode, owner: record.owner, group: record.group}
       if (record.error !== undefined) item.error = record.error
       return item
     }

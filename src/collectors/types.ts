@@ -1,73 +1,70 @@
 // The contract between the engine and a collector. A collector is data (its probes) plus pure hooks: it never
 // reads a file or runs a command itself, so every hook can be tested on real captured output.
 
-/** A JSON value as it is stored in a baseline file. */
-export type Json = string | number | boolean | null | Json[] | {[key: string]: Json}
+import type {CaptureOptions, Change, Effect, HostFacts, Item, ItemMeta, ProbeResult} from '../model.js'
+
+export type {CaptureOptions, Change, Effect, EntryType, FileRecord, HostFacts, Item, ItemMeta, Json, ProbeResult} from '../model.js'
 
 /**
  * Files the engine reads on the host, all in the one script of a capture.
  * `globs` are absolute paths or POSIX shell patterns (`*`, `?`, `[...]`), expanded by the host's sh; `*` does
  * not match a leading dot. Each match is reported with lstat data; regular files also with their content
  * (`content: 'text'`) or their sha256 (`content: 'sha256'`), symlinks with their target (never followed).
+ * `content: 'bytes'` reads the file whole and gives its sha256, and its bytes to the engine alone (capture
+ * --keep-content keeps them beside the baseline, so restore can write them back).
  */
 export interface FilesProbe {
   kind: 'files'
   id: string
   globs: string[]
-  content: 'text' | 'sha256' | 'none'
+  content: 'text' | 'sha256' | 'bytes' | 'none'
   /**
    * For each match, also read the file of the same name (less a trailing `.d`) in the first of these
    * directories that has it, else that of its template (`foo@bar.service` → `foo@.service`): how systemd
    * finds the vendor unit that a drop-in directory or an override in /etc belongs to.
    */
   vendorDirs?: string[]
+  /**
+   * 'root' (the default): files on disk, read under --root like every path. 'live': files of the running
+   * system (/proc): an offline root has none, so under --root the probe is not run and its effect is unknown.
+   */
+  reads?: 'root' | 'live'
 }
 
-export type Probe = FilesProbe
-
-export type EntryType = 'file' | 'link' | 'dir' | 'other'
-
-/** One file system entry as the host reported it. Paths are as on the host (any --root prefix removed). */
-export interface FileRecord {
-  path: string
-  type: EntryType
-  /** permission bits, four octal digits: "0644" */
-  mode: string
-  owner: string
-  group: string
-  size: number
-  /** last modification, seconds since the epoch (volatile: never stored in a baseline) */
-  mtime: number
-  /** symlink target, as written in the link */
-  target?: string
-  /** text content (content: 'text' and the file is valid UTF-8) */
-  content?: string
-  /** sha256 of the content (content: 'sha256', or a 'text' file that is not valid UTF-8) */
-  sha256?: string
-  /** the entry exists but could not be read (permission denied, …) */
-  error?: string
-  /** found through `vendorDirs`, not through `globs` */
-  vendor?: boolean
-  /** its path matched a redaction rule: `sha256` stands for its text content, which is never kept */
-  redacted?: boolean
+/**
+ * A command run once on a live host (never under --root): `script` is sh that reads its operands from "$@"
+ * (set to `args`, each quoted by the engine, so user data never becomes code) and prints what `parse` or
+ * `effect` reads. Its stderr is dropped; its exit status comes back with its output. The script must run a
+ * fixed number of processes, whatever the number of operands.
+ */
+export interface CommandProbe {
+  kind: 'command'
+  id: string
+  reads: 'live'
+  /** commands the script needs: when one is missing on the host the probe is unavailable, not an error */
+  tools: string[]
+  script: string
+  args?: string[]
 }
 
-export interface ProbeResult {
-  records: FileRecord[]
-  /** why this probe could not run at all on the host (a missing tool), if it could not */
-  unavailable?: string
+/**
+ * A command run ONCE over the matches of one of the collector's files probes (e.g. one `systemctl show` for
+ * every unit found): "$@" is `args`, then the name of each match (its last path component) with the first of
+ * `strip` that it ends in removed, kept only when it ends in one of `suffixes`, each once.
+ */
+export interface EachProbe extends Omit<CommandProbe, 'kind'> {
+  kind: 'each'
+  /** the id of the files probe whose matches become operands */
+  of: string
+  strip: string[]
+  suffixes: string[]
 }
 
-/** One item of state: plain data, exactly what a baseline stores for it. `type` says what kind of item it is. */
-export interface Item {
-  type: string
-  [field: string]: Json
-}
+export type Probe = FilesProbe | CommandProbe | EachProbe
 
-/** Facts about an item on the host that are never compared (they change without the state changing). */
-export interface ItemMeta {
-  /** when the item's file was last written, seconds since the epoch */
-  mtime?: number
+/** True for a probe that reads the disk (and so runs under --root); false for one that reads the running system. */
+export function readsUnderRoot(probe: Probe): boolean {
+  return probe.kind === 'files' && probe.reads !== 'live'
 }
 
 export interface CollectorOutput {
@@ -76,30 +73,12 @@ export interface CollectorOutput {
   warnings?: string[]
 }
 
-/** One semantic difference inside an item: a directive, a variable, a kernel parameter set, a JSON key path. */
-export interface Change {
-  /** where in the item: "[Unit] After", "GRUB_CMDLINE_LINUX_DEFAULT", "log-opts.max-size", "sha256" */
-  field: string
-  /** scalar values before and after (absent: not set) */
-  from?: string
-  to?: string
-  /** set-valued fields: members added and removed */
-  added?: string[]
-  removed?: string[]
-}
-
-export interface CaptureOptions {
-  /** extra paths or globs for the `files` collector */
-  watch: string[]
-  /** redaction globs besides the defaults (collectors/redact.ts): files they match are stored as a sha256 */
-  redact?: string[]
-}
-
 export interface Collector {
   id: string
   /** one line: what state it reads */
   title: string
-  probes(options: CaptureOptions): Probe[]
+  /** `known`: in a check, the keys of the collector's baseline items (a live probe may ask about those too) */
+  probes(options: CaptureOptions, known?: string[]): Probe[]
   /** pure: the host's answers in, items out. A probe missing from `results` was unavailable. */
   parse(results: Record<string, ProbeResult>, options: CaptureOptions): CollectorOutput
   /** pure: the semantic changes between two versions of one item (both present) */
@@ -111,4 +90,71 @@ export interface Collector {
    * drop-in, so its appearing or disappearing is not drift (a change to it still is). Absent: never context.
    */
   isContext?(item: Item): boolean
+  /**
+   * pure: what the running system uses of each item, from the live probes' answers (a key left out: not
+   * known). Called only when the live probes ran; the engine classifies from it (armed, stale, …).
+   */
+  effect?(input: EffectInput): Record<string, Effect>
+  /**
+   * pure: how to put one differing item back as the baseline has it (`wanted`), given what the host has
+   * (`found`); absent on one side when the item was added or removed. Absent hook: nothing of it is restored.
+   */
+  restore?(key: string, wanted: Item | undefined, found: Item | undefined, context: RestoreContext): RestoreAction
+  /**
+   * pure: the commands to run once every file of the plan is in place (a reload, update-grub, restarts), and
+   * what will still be needed after them (a reboot, a restart not asked for)
+   */
+  restoreCommands?(restored: RestoredItem[], context: RestoreContext): {commands: RestoreCommand[]; notes?: string[]}
+}
+
+export interface EffectInput {
+  baseline: Record<string, Item>
+  /** the items as read on disk now, and when each was written */
+  disk: Record<string, Item>
+  meta: Record<string, ItemMeta>
+  /** the answers of the collector's live probes, by probe id */
+  live: Record<string, ProbeResult>
+  host: HostFacts
+}
+
+/** What a restore hook may know besides the two items. */
+export interface RestoreContext {
+  /** restart what reads the files restored (units, dockerd): --restart */
+  restart: boolean
+  /** whether the bytes of this sha256 are kept beside the baseline (capture --keep-content) */
+  hasBlob(sha256: string): boolean
+}
+
+/** A regular file as a restore writes it: its content (text or a kept blob) and who owns it. */
+export interface FileState {
+  mode: string
+  owner: string
+  group: string
+  content?: string
+  /** sha256 of bytes kept in baselines/<target>.blobs/ */
+  blob?: string
+}
+
+export type RestoreAction =
+  | {kind: 'write'; path: string; file: FileState}
+  | {kind: 'link'; path: string; target: string}
+  /** into the backup: never deleted */
+  | {kind: 'move-aside'; path: string}
+  | {kind: 'cannot'; reason: string}
+  /** comes back by itself once the others are done: grub.cfg after update-grub, /proc/cmdline after a reboot */
+  | {kind: 'follows'; after: string}
+
+export interface RestoredItem {
+  key: string
+  wanted?: Item
+  found?: Item
+  action: RestoreAction
+}
+
+/** A command the apply script runs on the host after the files: the first alternative whose program exists. */
+export interface RestoreCommand {
+  /** argv alternatives, in order of preference */
+  run: string[][]
+  /** one line: why it runs */
+  why: string
 }

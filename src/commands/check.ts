@@ -2,6 +2,7 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 import {BaseCommand, baselineFlag, targetFlags} from '../cli/base.js'
 import type {CheckResult} from '../core/check.js'
+import {DRIFT_CLASSES, isDriftClass} from '../model.js'
 
 export default class Check extends BaseCommand {
   static override summary = 'Compare a host with its baseline; exit 0 in sync, 1 drift, 2 error.'
@@ -10,6 +11,7 @@ export default class Check extends BaseCommand {
   static override examples = [
     '<%= config.bin %> check helix-vm && ./run-tests',
     '<%= config.bin %> check helix-vm --json',
+    '<%= config.bin %> check helix-vm --fail-on added,removed,modified,stale',
     '<%= config.bin %> check local --root /mnt/vm-disk --baseline baselines/helix-vm.yaml',
   ]
   static override enableJsonFlag = true
@@ -19,6 +21,13 @@ export default class Check extends BaseCommand {
   static override flags = {
     ...targetFlags,
     baseline: baselineFlag,
+    'fail-on': Flags.string({
+      helpValue: 'CLASSES',
+      description: `the drift classes that make the exit code 1, comma-separated: ${DRIFT_CLASSES.join(', ')} [default: all]`,
+      options: [...DRIFT_CLASSES],
+      multiple: true,
+      delimiter: ',',
+    }),
     'allow-other-target': Flags.boolean({description: 'compare with a baseline captured from another target'}),
   }
 
@@ -33,7 +42,7 @@ export default class Check extends BaseCommand {
     try {
       const result = await check(target, {baselineFile: flags.baseline ?? defaultBaselinePath(args.target), root: flags.root, sudo: flags.sudo, allowOtherTarget: flags['allow-other-target']})
       if (!this.jsonEnabled()) process.stdout.write(renderCheck(result, this.colors))
-      this.setExitCode(checkExitCode(result))
+      this.setExitCode(checkExitCode(result, flags['fail-on']?.filter(isDriftClass) ?? DRIFT_CLASSES))
       return result
     } finally {
       await target.close()

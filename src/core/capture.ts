@@ -1,11 +1,11 @@
 // Orchestration only: read the host, write the baseline. Parsing and formatting live below.
-import {writeBaselineFile} from '../baselines/store.js'
+import {blobsDir, writeBaselineFile, writeBlobs} from '../baselines/store.js'
 import {collectorById, collectors as allCollectors} from '../collectors/index.js'
 import type {Collector} from '../collectors/types.js'
 import {InputError, TargetError} from '../errors.js'
 import type {Target} from '../transport/types.js'
 import {readHost} from './read-host.js'
-import type {Baseline} from './types.js'
+import {BASELINE_FORMAT, type Baseline} from './types.js'
 
 export interface HostOptions {
   root?: string
@@ -37,11 +37,12 @@ export function collectorsNamed(ids: string[]): Collector[] {
 
 export async function capture(
   target: Target,
-  options: HostOptions & {baselineFile: string; watch: string[]; redact?: string[]; collectors?: string[]; allowUnreadable?: boolean},
+  options: HostOptions & {baselineFile: string; watch: string[]; redact?: string[]; keepContent?: string[]; collectors?: string[]; allowUnreadable?: boolean},
 ): Promise<CaptureResult> {
   const collectors = collectorsNamed(options.collectors ?? allCollectors.map((c) => c.id))
+  const keepContent = options.keepContent ?? []
   const redact = options.redact ?? []
-  const snapshot = await readHost(target, {collectors, capture: {watch: options.watch, redact}, root: options.root, sudo: options.sudo})
+  const snapshot = await readHost(target, {collectors, capture: {watch: options.watch, keepContent, redact}, root: options.root, sudo: options.sudo})
   // A golden baseline with holes would make every later check of a readable host report them as drift.
   if (snapshot.unreadable.length && !options.allowUnreadable) {
     const [first, ...more] = snapshot.unreadable
@@ -54,12 +55,14 @@ export async function capture(
   // A collector that could not read the host is left out of the baseline rather than recorded as empty.
   const available = collectors.map((c) => c.id).filter((id) => snapshot.unavailable[id] === undefined)
   const baseline: Baseline = {
-    vmdrift: 1,
+    vmdrift: BASELINE_FORMAT,
     target: target.name,
     // The redaction rules travel with the baseline, so a check redacts exactly what the capture did.
-    options: {collectors: available, watch: options.watch, ...(redact.length ? {redact} : {})},
+    options: {collectors: available, watch: options.watch, ...(keepContent.length ? {keepContent} : {}), ...(redact.length ? {redact} : {})},
     collectors: Object.fromEntries(available.map((id) => [id, snapshot.collectors[id] ?? {}])),
   }
+  // The bytes first: a baseline must never name a blob that is not there.
+  if (snapshot.blobs?.size) await writeBlobs(blobsDir(options.baselineFile), snapshot.blobs)
   await writeBaselineFile(options.baselineFile, baseline)
   return {
     target: target.name,

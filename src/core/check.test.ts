@@ -7,6 +7,7 @@ import type {ExecResult, Target} from '../transport/types.js'
 import {capture} from './capture.js'
 import {check} from './check.js'
 import {FIXTURE_ROOT} from './demo.js'
+import {OFFLINE_ROOT} from './read-host.js'
 
 /** This machine, but the connection drops after `keep` bytes of output: what a flaky SSH link does. */
 class CutShort implements Target {
@@ -42,9 +43,34 @@ describe('capture and check', () => {
     const counting: Target = {name: 'local', open: async () => {}, runScript: (s, o) => (calls.push(s), target.runScript(s, o)), close: async () => {}}
     const result = await capture(counting, {baselineFile, watch: [], root})
     expect(calls).toHaveLength(1)
-    expect(result.collectors).toEqual({systemd: 26, 'kernel-cmdline': 3, files: 1, docker: 1})
+    expect(result.collectors).toEqual({systemd: 26, 'kernel-cmdline': 2, files: 1, docker: 1})
     expect((await check(counting, {baselineFile, root})).inSync).toBe(true)
     expect(calls).toHaveLength(2)
+  })
+
+  it('reads nothing of the running system under --root: no /proc/cmdline item, the effect unknown once per collector', async () => {
+    await rm(join(root, 'proc'), {recursive: true, force: true})
+    const calls: string[] = []
+    const target = new LocalTarget()
+    const counting: Target = {name: 'local', open: async () => {}, runScript: (s, o) => (calls.push(s), target.runScript(s, o)), close: async () => {}}
+    await capture(counting, {baselineFile, watch: [], root})
+    expect(await readFile(baselineFile, 'utf8')).not.toContain('/proc/')
+    const result = await check(counting, {baselineFile, root})
+    expect(result.findings).toEqual([])
+    expect(result.inSync).toBe(true)
+    expect(Object.keys(result.effectUnknown).sort()).toEqual(['docker', 'files', 'kernel-cmdline', 'systemd'])
+    expect(new Set(Object.values(result.effectUnknown))).toEqual(new Set([OFFLINE_ROOT]))
+    // Not even asked: no command of the running system is in the script.
+    for (const script of calls) expect(script).not.toMatch(/systemctl|docker info|"\/proc\//)
+  })
+
+  it('does not report /proc/cmdline of a baseline written when it was an item as removed', async () => {
+    await capture(new LocalTarget(), {baselineFile, watch: [], root})
+    const text = await readFile(baselineFile, 'utf8')
+    const old = text.replace('  kernel-cmdline:\n', `  kernel-cmdline:\n    /proc/cmdline:\n      type: booted\n      cmdline: root=/dev/vda ro\n`)
+    expect(old).toContain('/proc/cmdline:')
+    await writeFile(baselineFile, old)
+    expect((await check(new LocalTarget(), {baselineFile, root})).findings).toEqual([])
   })
 
   it('leaves the old baseline untouched, and no temporary file, when the host output is cut short', async () => {

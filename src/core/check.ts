@@ -5,7 +5,7 @@ import {InputError} from '../errors.js'
 import type {Target} from '../transport/types.js'
 import {collectorsNamed, countItems, type HostOptions} from './capture.js'
 import {readHost} from './read-host.js'
-import type {Baseline, Finding, Snapshot} from './types.js'
+import {DRIFT_CLASSES, type Baseline, type DriftClass, type Finding, type Snapshot} from '../model.js'
 
 export interface CheckResult {
   target: string
@@ -13,8 +13,10 @@ export interface CheckResult {
   /** the second baseline, when two files were compared offline */
   against?: string
   inSync: boolean
-  counts: {items: number; findings: number; added: number; removed: number; modified: number}
+  counts: {items: number; findings: number} & Record<DriftClass, number>
   findings: Finding[]
+  /** collector id → why what is in effect is unknown (its findings are classified from the disk alone) */
+  effectUnknown: Record<string, string>
   /** collector id → why it could not be checked */
   unavailable: Record<string, string>
   /** paths the host could not read, so not checked (exit 2): a directory's entries or a file's content */
@@ -33,15 +35,19 @@ export function compare(baseline: Baseline, snapshot: Snapshot, names: {baseline
     counts: {
       items: countItems(snapshot.collectors),
       findings: findings.length,
-      added: byClass('added'),
-      removed: byClass('removed'),
-      modified: byClass('modified'),
+      ...(Object.fromEntries(DRIFT_CLASSES.map((klass) => [klass, byClass(klass)])) as Record<DriftClass, number>),
     },
     findings,
+    effectUnknown: snapshot.effectUnknown,
     unavailable: snapshot.unavailable,
     unreadable: snapshot.unreadable,
     warnings: snapshot.warnings,
   }
+}
+
+/** What a check reads: kept files too, but hashed on the host like any watched file; only a capture needs their bytes. */
+export function checkOptions(baseline: Baseline): {watch: string[]; redact: string[]} {
+  return {watch: [...new Set([...baseline.options.watch, ...(baseline.options.keepContent ?? [])])], redact: baseline.options.redact ?? []}
 }
 
 export async function check(
@@ -58,7 +64,8 @@ export async function check(
   }
   const snapshot = await readHost(target, {
     collectors: collectorsNamed(baseline.options.collectors),
-    capture: {watch: baseline.options.watch, redact: baseline.options.redact ?? []},
+    capture: checkOptions(baseline),
+    known: Object.fromEntries(Object.entries(baseline.collectors).map(([id, items]) => [id, Object.keys(items)])),
     root: options.root,
     sudo: options.sudo,
   })
@@ -68,12 +75,24 @@ export async function check(
 /** Two captures compared offline: the first is the baseline, the second stands for the host. */
 export async function diffFiles(first: string, second: string): Promise<CheckResult> {
   const [a, b] = await Promise.all([readBaselineFile(first), readBaselineFile(second)])
-  const snapshot: Snapshot = {target: b.target, options: b.options, collectors: b.collectors, meta: {}, directories: {}, unavailable: {}, unreadable: [], warnings: []}
+  const snapshot: Snapshot = {
+    target: b.target,
+    options: b.options,
+    collectors: b.collectors,
+    meta: {},
+    directories: {},
+    live: {},
+    host: {},
+    effectUnknown: {},
+    unavailable: {},
+    unreadable: [],
+    warnings: [],
+  }
   return compare(a, snapshot, {baseline: first, against: second})
 }
 
-/** 2 when part of the host could not be checked, else 1 on any finding, else 0. */
-export function checkExitCode(result: CheckResult): 0 | 1 | 2 {
+/** 2 when part of the host could not be checked, else 1 on a finding of a class in `failOn`, else 0. */
+export function checkExitCode(result: CheckResult, failOn: readonly DriftClass[] = DRIFT_CLASSES): 0 | 1 | 2 {
   if (Object.keys(result.unavailable).length || result.unreadable.length) return 2
-  return result.findings.length ? 1 : 0
+  return result.findings.some((finding) => failOn.includes(finding.class)) ? 1 : 0
 }

@@ -4,12 +4,12 @@ import {rootPrefix} from './script.js'
 
 export class FrameError extends Error {}
 
-interface Frame {
+export interface Frame {
   tag: string
   body: Buffer
 }
 
-function* frames(stream: Buffer, boundary: string): Generator<Frame> {
+export function* frames(stream: Buffer, boundary: string): Generator<Frame> {
   const marker = Buffer.from(`\n${boundary} `)
   let at = stream.indexOf(marker)
   while (at >= 0) {
@@ -108,7 +108,7 @@ interface Listing {
 
 export interface StreamOptions {
   /** what each probe reads of its regular files */
-  content: Record<string, 'text' | 'sha256' | 'none'>
+  content: Record<string, 'text' | 'sha256' | 'bytes' | 'none'>
   /** the --root prefix the script ran with: removed from every path */
   root?: string
   sha256: (data: Buffer) => string
@@ -137,6 +137,8 @@ export function parseStream(stream: Buffer, boundary: string, options: StreamOpt
   let single: string | undefined
   let ended = false
   let unreadable: string[] = []
+  const outputs = new Map<string, {output: string; exitCode?: number}>()
+  let command: string | undefined
   const moved: [string, string][] = []
 
   for (const {tag, body} of frames(stream, boundary)) {
@@ -175,9 +177,19 @@ export function parseStream(stream: Buffer, boundary: string, options: StreamOpt
       case 'H':
         hashes = parseHashes(body)
         break
-      case 'E':
+      case 'X':
         unreadable = nulNames(body)
         break
+      case 'O':
+        command = args[0] ?? ''
+        outputs.set(command, {output: body.toString('utf8')})
+        break
+      case 'E': {
+        const output = command === undefined ? undefined : outputs.get(command)
+        if (output) output.exitCode = Number(args[0])
+        command = undefined
+        break
+      }
       case 'M': {
         const pairs = nulNames(body)
         for (let i = 0; i + 1 < pairs.length; i += 2) moved.push([pairs[i]!, pairs[i + 1]!])
@@ -196,11 +208,11 @@ export function parseStream(stream: Buffer, boundary: string, options: StreamOpt
   const hostPath = hostPaths(rootPrefix(options.root), moved)
   const directories: Record<string, number> = {}
   for (const [name, stat] of stats) if (stat.type === 'dir') directories[hostPath(name)] = stat.mtime
-  return {
-    results: assemble(listings, unavailable, stats, contents, hashes, options, hostPath),
-    unreadable: [...new Set(unreadable.map(hostPath))],
-    directories,
+  const results = assemble(listings, unavailable, stats, contents, hashes, options, hostPath)
+  for (const [probe, {output, exitCode}] of outputs) {
+    results[probe] = {records: [], output, ...(exitCode === undefined ? {} : {exitCode})}
   }
+  return {results, unreadable: [...new Set(unreadable.map(hostPath))], directories}
 }
 
 /**
@@ -257,11 +269,21 @@ function assemble(
       seen.add(path)
       const record: FileRecord = {path, ...stat, ...(vendor ? {vendor: true} : {})}
       const mode = options.content[probe] ?? 'none'
-      if (stat.type === 'file' && mode !== 'none') fillContent(record, mode === 'text' ? contents.get(name) : hashes.get(name), options.sha256)
+      if (stat.type === 'file' && mode === 'bytes') keepBytes(record, contents.get(name), options.sha256)
+      else if (stat.type === 'file' && mode !== 'none') fillContent(record, mode === 'text' ? contents.get(name) : hashes.get(name), options.sha256)
       result.records.push(record)
     }
   }
   return results
+}
+
+function keepBytes(record: FileRecord, read: Buffer | undefined, sha256: (data: Buffer) => string): void {
+  if (!read) {
+    record.error = 'not readable'
+    return
+  }
+  record.bytes = read
+  record.sha256 = sha256(read)
 }
 
 function fillContent(record: FileRecord, read: Buffer | string | undefined, sha256: (data: Buffer) => string): void {

@@ -1,9 +1,10 @@
 // Reads a host once: every collector's probes in one script, one exec, then pure parsing per collector.
 import {createHash, randomBytes} from 'node:crypto'
-import type {CaptureOptions, Collector, Probe, ProbeResult} from '../collectors/types.js'
+import {readsUnderRoot, type CaptureOptions, type Collector, type Probe, type ProbeResult} from '../collectors/types.js'
 import {TargetError} from '../errors.js'
 import type {Target} from '../transport/types.js'
 import {FrameError, parseStream, type ParsedStream} from './frames.js'
+import {HOST_PROBES, parseHostFacts} from './host.js'
 import {compileScript} from './script.js'
 import {redactionMatcher} from '../collectors/redact.js'
 import type {Snapshot} from './types.js'
@@ -11,6 +12,8 @@ import type {Snapshot} from './types.js'
 export interface ReadOptions {
   collectors: Collector[]
   capture: CaptureOptions
+  /** collector id → the keys its baseline holds (a check): live probes also ask about those */
+  known?: Record<string, string[]>
   /** read every path under this directory on the target instead of / */
   root?: string
   sudo?: boolean
@@ -20,6 +23,15 @@ const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 
 /** Probe ids are namespaced by collector in the script, so two collectors may both call a probe `files`. */
 const scriptId = (collector: Collector, probe: Probe) => `${collector.id}/${probe.id}`
+
+/** A probe as the script knows it: its id (and an each-probe's files probe) namespaced by collector. */
+function namespaced(collector: Collector, probe: Probe): Probe {
+  const id = scriptId(collector, probe)
+  return probe.kind === 'each' ? {...probe, id, of: `${collector.id}/${probe.of}`} : {...probe, id}
+}
+
+/** Said once per collector whose effect an offline root cannot tell. */
+export const OFFLINE_ROOT = 'offline --root: what the running system uses is not read; classified from the disk alone'
 
 function firstLine(text: string): string {
   return text.trim().split('\n')[0] ?? ''
@@ -31,7 +43,7 @@ function firstLine(text: string): string {
  */
 function redactPaths(results: Record<string, ProbeResult>, probes: Probe[], isSecret: (path: string) => boolean): void {
   for (const probe of probes) {
-    if (probe.content !== 'text') continue
+    if (probe.kind !== 'files' || probe.content !== 'text') continue
     for (const record of results[probe.id]?.records ?? []) {
       if (record.content === undefined || !isSecret(record.path)) continue
       record.sha256 = sha256(Buffer.from(record.content, 'utf8'))
@@ -43,13 +55,21 @@ function redactPaths(results: Record<string, ProbeResult>, probes: Probe[], isSe
 
 export async function readHost(target: Target, options: ReadOptions): Promise<Snapshot> {
   const boundary = `vmdrift-${randomBytes(16).toString('hex')}`
-  const declared = options.collectors.map((collector) => ({collector, probes: collector.probes(options.capture)}))
-  const probes = declared.flatMap(({collector, probes}) => probes.map((probe) => ({...probe, id: scriptId(collector, probe)})))
+  // Under --root there is no running system to ask: its probes are not even sent.
+  const runs = (probe: Probe) => !options.root || readsUnderRoot(probe)
+  const declared = options.collectors.map((collector) => ({
+    collector,
+    probes: collector.probes(options.capture, options.known?.[collector.id] ?? []),
+  }))
+  const probes = [
+    ...declared.flatMap(({collector, probes}) => probes.filter(runs).map((probe) => namespaced(collector, probe))),
+    ...HOST_PROBES.filter(runs),
+  ]
   const script = compileScript(probes, {boundary, root: options.root})
   const result = await target.runScript(script, {sudo: options.sudo})
   let parsed: ParsedStream
   try {
-    const content = Object.fromEntries(probes.map((probe) => [probe.id, probe.content]))
+    const content = Object.fromEntries(probes.flatMap((probe) => (probe.kind === 'files' ? [[probe.id, probe.content]] : [])))
     parsed = parseStream(result.stdout, boundary, {content, root: options.root, sha256})
   } catch (error) {
     if (!(error instanceof FrameError)) throw error
@@ -72,6 +92,9 @@ export async function readHost(target: Target, options: ReadOptions): Promise<Sn
     collectors: {},
     meta: {},
     directories: parsed.directories,
+    live: {},
+    host: parseHostFacts(parsed.results[HOST_PROBES[0]!.id]),
+    effectUnknown: {},
     unavailable: {},
     unreadable: [...parsed.unreadable],
     warnings: [],
@@ -80,12 +103,28 @@ export async function readHost(target: Target, options: ReadOptions): Promise<Sn
   redactPaths(results, probes, redactionMatcher(options.capture.redact))
   for (const {collector, probes} of declared) {
     const own: Record<string, ProbeResult> = {}
+    const live: Record<string, ProbeResult> = {}
     for (const probe of probes) {
+      if (!readsUnderRoot(probe)) {
+        if (!runs(probe)) {
+          snapshot.effectUnknown[collector.id] ??= OFFLINE_ROOT
+          continue
+        }
+        const answer = results[scriptId(collector, probe)] ?? {records: []}
+        // A running system without systemctl or docker is no error: what it uses is then unknown.
+        if (answer.unavailable) snapshot.effectUnknown[collector.id] ??= answer.unavailable
+        live[probe.id] = answer
+        continue
+      }
       // A probe that matched nothing printed nothing: that is an empty result, not an unavailable one.
       const probeResult = results[scriptId(collector, probe)] ?? {records: []}
+      for (const record of probeResult.records) {
+        if (record.bytes && record.sha256) (snapshot.blobs ??= new Map()).set(record.sha256, record.bytes)
+      }
       if (probeResult.unavailable) snapshot.unavailable[collector.id] ??= probeResult.unavailable
       own[probe.id] = probeResult
     }
+    if (Object.keys(live).length) snapshot.live[collector.id] = live
     const output = collector.parse(own, options.capture)
     snapshot.collectors[collector.id] = output.items
     // An item the host listed but could not read (`error`) is unknown, as a directory it could not list is.

@@ -20,7 +20,7 @@ async function run(probes: Probe[], root: string) {
   return parseStream(out.stdout, BOUNDARY, {root, sha256, content: contentOf(probes)}).results
 }
 
-const contentOf = (probes: Probe[]) => Object.fromEntries(probes.map((p) => [p.id, p.content]))
+const contentOf = (probes: Probe[]) => Object.fromEntries(probes.flatMap((p) => (p.kind === 'files' ? [[p.id, p.content]] : [])))
 
 // Names that would run something if any of them reached sh unquoted.
 const HOSTILE = [

@@ -17,8 +17,11 @@
 //   C              body: their contents, concatenated (split by the sizes stat gave);  then `Z <exit status>`
 //   C1             body: one file's path; then `D` with its content and `Z <exit status>` (files of size 0)
 //   H              body: `sha256sum -z` output: `<hash>  <path>` per file, NUL-ended
+//   X              body: the paths the script could not read (a directory it could not list), NUL-ended
+//   O, E           a command probe's output and exit status (script-commands.ts)
 //   END            the script ran to its end (a stream without it was cut short)
-import type {FilesProbe, Probe} from '../collectors/types.js'
+import type {CommandProbe, EachProbe, FilesProbe, Probe} from '../collectors/types.js'
+import {compileCommands} from './script-commands.js'
 
 /** Single-quotes a string for sh: nothing inside is ever expanded. */
 export function shQuote(value: string): string {
@@ -138,7 +141,7 @@ const UNREADABLE_DIR = '[ -d "$f" ] && [ ! -L "$f" ] && { [ ! -r "$f" ] || [ ! -
 
 /** sh variable that is non-empty when a tool the probe needs is missing */
 function toolsOk(probe: FilesProbe): string {
-  const tools = probe.content === 'text' ? '$nocat' : probe.content === 'sha256' ? '$nosha' : ''
+  const tools = probe.content === 'text' || probe.content === 'bytes' ? '$nocat' : probe.content === 'sha256' ? '$nosha' : ''
   return `[ -z "$nostat$noxargs${tools}" ]`
 }
 
@@ -223,7 +226,7 @@ function listEntries(probe: FilesProbe, dirs: Directories): string {
     .map((vendor) => `t "P "${id}${vendor ? "' v'" : ''}
   ${eachMatch(probe, vendor, '', PRINT_NAME, dirs)}`)
     .join('\n  ')
-  const missing = probe.content === 'text' ? ' ${nocat:+cat}' : probe.content === 'sha256' ? ' ${nosha:+sha256sum}' : ''
+  const missing = probe.content === 'text' || probe.content === 'bytes' ? ' ${nocat:+cat}' : probe.content === 'sha256' ? ' ${nosha:+sha256sum}' : ''
   return `if ${toolsOk(probe)}; then
   ${lists}
 else t "U "${id}; printf 'not found on the host:%s' "\${nostat:+ stat}\${noxargs:+ xargs}${missing}"; fi`
@@ -256,7 +259,7 @@ function unreadableDirectories(probes: FilesProbe[], dirs: Directories): string 
     const first = rest.slice(0, rest.indexOf('/'))
     return `${own}\nfor f in ${base}/${shGlob(first)}; do ${UNREADABLE_DIR} && ${PRINT_NAME}; done`
   })
-  return ['t E', ...checks].join('\n')
+  return ['t X', ...checks].join('\n')
 }
 
 /** The --root prefix as the script and the parser both use it: no trailing slash, '' for none. */
@@ -280,14 +283,17 @@ function oneProcessFor(lists: string, command: string): string {
   return lists.trim() ? `{\n${lists}\n} | xargs -0r -s 1000000 ${command}` : ':'
 }
 
-export function compileScript(probes: Probe[], options: ScriptOptions): string {
+export function compileScript(all: Probe[], options: ScriptOptions): string {
   if (!/^[\w-]+$/.test(options.boundary)) throw new Error('boundary must be a plain word')
+  const probes = all.filter((p): p is FilesProbe => p.kind === 'files')
+  const commands = all.filter((p): p is CommandProbe | EachProbe => p.kind !== 'files')
   for (const probe of probes) {
     for (const glob of probe.globs) if (!glob.startsWith('/') || glob.split('/').some((part) => part === '..')) throw new Error(`not an absolute path without '..': ${glob}`)
   }
   const root = rootPrefix(options.root)
   const dirs = new Directories()
-  const text = probes.filter((p) => p.content === 'text')
+  // Kept bytes are read like text, by the one cat: they just are not decoded.
+  const text = probes.filter((p) => p.content === 'text' || p.content === 'bytes')
   const hashed = probes.filter((p) => p.content === 'sha256')
   // Generated first so that every directory has its variable before `resolve` prints them.
   const listing = probes.map((probe) => listEntries(probe, dirs)).join('\n')
@@ -325,6 +331,8 @@ export function compileScript(probes: Probe[], options: ScriptOptions): string {
     singles,
     '# 3. one sha256sum for every hashed file',
     `t H; ${oneProcessFor(hashes, 'sha256sum -z -- 2>/dev/null')}`,
+    '# 4. commands that read the running system, each once',
+    compileCommands(commands, probes),
     't END',
     '',
   ].filter((line) => line !== '').join('\n') + '\n'

@@ -3,18 +3,11 @@
 import {createTwoFilesPatch} from 'diff'
 import {collectorById} from '../collectors/index.js'
 import {REDACTED_VALUE} from '../collectors/redact.js'
-import {unionKeys} from '../collectors/shared.js'
+import {canonical, unionKeys} from '../collectors/shared.js'
 import type {Change, Collector, Item} from '../collectors/types.js'
-import type {CollectedItems, DriftClass, Finding, Snapshot} from '../core/types.js'
+import type {CollectedItems, DriftClass, Effect, Finding, Snapshot} from '../model.js'
 
-/** A canonical serialisation: object keys sorted, so two equal items always serialise alike. */
-export function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  )
-}
+export {canonical}
 
 const SHA256 = /^[0-9a-f]{64}$/
 
@@ -41,7 +34,7 @@ export function describeChange(change: Change, maxMembers = 20): string {
   return `${change.field}: ${shortValue(change.from)} → ${shortValue(change.to)}`
 }
 
-function summarise(klass: DriftClass, item: Item, changes: Change[]): string {
+function summarise(klass: Exclude<DriftClass, 'armed' | 'stale'>, item: Item, changes: Change[]): string {
   const shown = changes.slice(0, 2).map(describeChange)
   if (changes.length > 2) shown.push(`and ${changes.length - 2} more`)
   const what = `${klass} ${item.type}`
@@ -77,9 +70,44 @@ function isoTime(seconds: number): string {
   return new Date(seconds * 1000).toISOString().replace(/\.000Z$/, 'Z')
 }
 
+type SnapshotPart = Pick<Snapshot, 'collectors'> & Partial<Pick<Snapshot, 'meta' | 'unavailable' | 'directories' | 'live' | 'host' | 'unreadable'>>
+
+/** What the collector says is in effect per item, when the live probes ran (else nothing: unknown). */
+function effectsOf(collector: Collector | undefined, id: string, baseline: CollectedItems, snapshot: SnapshotPart): Record<string, Effect> {
+  const live = snapshot.live?.[id]
+  if (!collector?.effect || !live) return {}
+  return collector.effect({
+    baseline: baseline[id] ?? {},
+    disk: snapshot.collectors[id] ?? {},
+    meta: snapshot.meta?.[id] ?? {},
+    live,
+    host: snapshot.host ?? {},
+  })
+}
+
+/**
+ * The class of a difference between disk and baseline, given what is in effect: still the baseline's version,
+ * or one older than the disk's, is armed; anything else (the disk's version, or unknown) is the live class.
+ */
+function classOf(disk: Exclude<DriftClass, 'armed' | 'stale'>, effect: Effect | undefined): DriftClass {
+  return effect?.state === 'baseline' || effect?.state === 'not-disk' ? 'armed' : disk
+}
+
+function effectOf(effect: Effect | undefined): Pick<Finding, 'effect'> {
+  if (!effect) return {}
+  return {
+    effect: {
+      detail: effect.detail,
+      ...(effect.pending ? {pending: effect.pending} : {}),
+      ...(effect.since === undefined ? {} : {since: isoTime(effect.since)}),
+      ...(effect.sinceWhat ? {sinceWhat: effect.sinceWhat} : {}),
+    },
+  }
+}
+
 export function diffStates(
   baseline: {collectors: CollectedItems},
-  snapshot: Pick<Snapshot, 'collectors'> & Partial<Pick<Snapshot, 'meta' | 'unavailable' | 'directories' | 'unreadable'>>,
+  snapshot: SnapshotPart,
   lookup: (id: string) => Collector | undefined = collectorById,
 ): Finding[] {
   const findings: Finding[] = []
@@ -90,29 +118,51 @@ export function diffStates(
     const collector = lookup(id)
     const before = baseline.collectors[id] ?? {}
     const after = snapshot.collectors[id] ?? {}
+    const effects = effectsOf(collector, id, baseline.collectors, snapshot)
     const text = (item: Item | undefined) => (!item ? '' : collector ? collector.text(item) : canonical(item))
     for (const key of unionKeys(Object.keys(before), Object.keys(after)).sort()) {
       const old = before[key]
       const now = after[key]
-      if (old && now && canonical(old) === canonical(now)) continue
+      const effect = effects[key]
+      if (old && now && canonical(old) === canonical(now)) {
+        // The disk is the baseline; what runs may not be (restored, not reloaded; grub put back, not rebooted).
+        if (effect?.state === 'other' || effect?.state === 'not-disk') findings.push(staleFinding(id, key, effect, snapshot.meta?.[id]?.[key]?.mtime))
+        continue
+      }
       // What the host could not read is not removed, nor changed: it is reported as not checked instead.
       if (unknown(key)) continue
-      const klass: DriftClass = !old ? 'added' : !now ? 'removed' : 'modified'
+      const onDisk = !old ? 'added' : !now ? 'removed' : 'modified'
       const item = (now ?? old)!
-      if (klass !== 'modified' && collector?.isContext?.(item)) continue
+      if (onDisk !== 'modified' && collector?.isContext?.(item)) continue
       const changes = changesOf(collector, key, old ?? emptied(item), now ?? emptied(item))
       findings.push({
         collector: id,
         key,
-        class: klass,
-        summary: summarise(klass, item, changes),
+        class: classOf(onDisk, effect),
+        summary: summarise(onDisk, item, changes),
         changes,
         diff: unifiedDiff(key, text(old), text(now)),
         ...(now ? written(snapshot.meta?.[id]?.[key]?.mtime) : directoryChanged(snapshot.directories?.[parentOf(key)])),
+        ...effectOf(effect),
       })
     }
   }
   return findings
+}
+
+function staleFinding(collector: string, key: string, effect: Effect, mtime: number | undefined): Finding {
+  const changes = effect.changes ?? []
+  const shown = changes.slice(0, 2).map((change) => describeChange(change)).join('; ')
+  return {
+    collector,
+    key,
+    class: 'stale',
+    summary: `on disk as in the baseline, not in effect${shown ? `: in effect ${shown}` : ''}`,
+    changes,
+    diff: '',
+    ...written(mtime),
+    ...effectOf(effect),
+  }
 }
 
 /** True for a path that is, or lies below, one of the paths the host could not read. */

@@ -2,8 +2,8 @@
 import type {ChalkInstance} from 'chalk'
 import type {CaptureResult} from '../core/capture.js'
 import type {CheckResult} from '../core/check.js'
-import type {Finding} from '../core/types.js'
 import {describeChange} from '../drift/diff.js'
+import {DRIFT_CLASSES, type DriftClass, type Finding} from '../model.js'
 import {clipLine, clipLines, escapeControl, LIMITS} from './safe-text.js'
 
 /** Host data made one inert line for a terminal: control characters escaped, then cut to a bounded length. */
@@ -40,7 +40,18 @@ function colourDiff(diff: string, c: ChalkInstance): string {
     .join('\n')
 }
 
-const classColour = {added: 'green', removed: 'red', modified: 'yellow'} as const
+const classColour = {added: 'green', removed: 'red', modified: 'yellow', armed: 'magenta', stale: 'cyan'} as const satisfies Record<DriftClass, string>
+
+/** What is in effect, since when, and what makes the disk's version take effect. */
+function effectLines(finding: Finding): string[] {
+  const {effect} = finding
+  if (!effect) return []
+  const time = (iso: string) => iso.replace('T', ' ').replace('Z', ' UTC')
+  const since = effect.since ? ` (since ${time(effect.since)}${effect.sinceWhat ? `, ${effect.sinceWhat}` : ''})` : ''
+  const lines = [`in effect: ${effect.detail}${since}`]
+  if (effect.pending) lines.push(`takes effect at: ${effect.pending}`)
+  return lines
+}
 
 function renderFinding(finding: Finding, c: ChalkInstance): string {
   const label = c[classColour[finding.class]](finding.class.padEnd(8))
@@ -48,6 +59,7 @@ function renderFinding(finding: Finding, c: ChalkInstance): string {
   const lines = [`  ${label} ${c.bold(safe(finding.key))}${time ? `  ${c.dim(`(${time})`)}` : ''}`]
   const changes = clipLines(finding.changes.map((change) => safe(describeChange(change, LIMITS.members))), LIMITS.changes, (more) => `… ${more} more change${more === 1 ? '' : 's'} (--json has them all)`)
   for (const change of changes) lines.push(`    ${change}`)
+  for (const line of effectLines(finding)) lines.push(`    ${c.dim(safe(line))}`)
   if (finding.diff) lines.push(indent(colourDiff(finding.diff, c), '      '))
   return lines.join('\n')
 }
@@ -63,8 +75,7 @@ export function renderCheck(result: CheckResult, c: ChalkInstance): string {
   if (result.findings.length === 0 && unavailable.length === 0 && result.unreadable.length === 0) {
     out.push(`${c.green('in sync')}: ${against} (${plural(result.counts.items, 'item')})`)
   } else if (result.findings.length) {
-    const {added, removed, modified} = result.counts
-    const parts = [modified && `${modified} modified`, added && `${added} added`, removed && `${removed} removed`].filter(Boolean)
+    const parts = DRIFT_CLASSES.filter((klass) => result.counts[klass]).map((klass) => `${result.counts[klass]} ${klass}`)
     out.push(`${c.red('drift')}: ${against}: ${plural(result.findings.length, 'finding')} (${parts.join(', ')})`)
   }
   const byCollector = new Map<string, Finding[]>()
@@ -81,6 +92,7 @@ export function renderCheck(result: CheckResult, c: ChalkInstance): string {
     out.push('')
     for (const path of result.unreadable) out.push(`${c.red('not checked')}: ${safe(path)}: not readable; use --sudo`)
   }
+  for (const [id, why] of Object.entries(result.effectUnknown)) out.push(`${c.yellow('effect unknown')}: ${id}: ${safe(why)}`)
   for (const warning of result.warnings) out.push(`${c.yellow('warning')}: ${safe(warning)}`)
   return out.join('\n') + '\n'
 }

@@ -60,8 +60,10 @@ describe('files parse', () => {
 
 describe('files collector', () => {
   it('hashes /usr/local/bin, /usr/local/sbin and the watched paths on the host', () => {
-    expect(files.probes({watch: ['/opt/helix/*', '/usr/local/bin/*']})).toEqual([
-      {kind: 'files', id: 'watched', globs: ['/usr/local/bin/*', '/usr/local/sbin/*', '/opt/helix/*'], content: 'sha256'},
+    const globs = ['/usr/local/bin/*', '/usr/local/sbin/*', '/opt/helix/*']
+    expect(files.probes({watch: ['/opt/helix/*', '/usr/local/bin/*']})).toMatchObject([
+      {kind: 'files', id: 'watched', globs, content: 'sha256'},
+      {kind: 'command', id: 'running', reads: 'live', args: globs},
     ])
   })
 

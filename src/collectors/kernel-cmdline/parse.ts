@@ -1,6 +1,6 @@
 // GRUB manual, "Simple configuration": https://www.gnu.org/software/grub/manual/grub/html_node/Simple-configuration.html
 // The kernel command line three ways: as configured for the next update-grub, as generated into grub.cfg,
-// and as the running kernel was booted with.
+// and as the running kernel was booted with. The first two are items; the third is what is in effect (effect.ts).
 
 import {addItem, entryItem, expectedFileItem, newOutput, probeRecords} from '../shared.js'
 import type {CollectorOutput, FileRecord, ProbeResult} from '../types.js'
@@ -40,13 +40,6 @@ export function parseKernelCmdline(results: Record<string, ProbeResult>): Collec
     addItem(output, record.path, item, record.mtime)
   }
 
-  // No meta: /proc/cmdline has no meaningful mtime; the boot it belongs to is the engine's to tell.
-  for (const record of probeRecords(results, 'proc', output.warnings)) {
-    const item = typeof record.content === 'string'
-      ? {type: 'booted', cmdline: record.content.trim()}
-      : expectedFileItem(record, 'booted')
-    addItem(output, record.path, item)
-  }
   return output
 }
 

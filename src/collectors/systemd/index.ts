@@ -2,13 +2,16 @@
 
 import {itemText} from '../shared.js'
 import type {Collector} from '../types.js'
-import {parseSystemd, UNIT_DIRS, VENDOR_DIRS} from './parse.js'
+import {systemdEffect, unitNames} from './effect.js'
+import {parseSystemd, UNIT_DIRS, UNIT_SUFFIXES, VENDOR_DIRS} from './parse.js'
+import {restoreSystemdItem, systemdCommands} from './restore.js'
 import {compareSystemdItems} from './semantic.js'
+import {SHOW_PROPERTIES} from './show.js'
 
 export const systemd: Collector = {
   id: 'systemd',
   title: 'systemd unit files, drop-ins, enablement links and masks in /etc and /run, and their vendor units',
-  probes: () => [
+  probes: (_options, known = []) => [
     {
       kind: 'files',
       id: 'units',
@@ -18,6 +21,18 @@ export const systemd: Collector = {
       vendorDirs: VENDOR_DIRS,
     },
     {kind: 'files', id: 'entries', globs: UNIT_DIRS.map((dir) => `${dir}/*/*`), content: 'text'},
+    // What systemd has loaded of every unit found above (and of those the baseline knows): ONE systemctl call.
+    {
+      kind: 'each',
+      id: 'show',
+      reads: 'live',
+      of: 'units',
+      strip: ['.d', '.wants', '.requires', '.upholds'],
+      suffixes: UNIT_SUFFIXES,
+      tools: ['systemctl'],
+      args: unitNames(known),
+      script: `[ $# -eq 0 ] || systemctl show -p ${SHOW_PROPERTIES.join(',')} -- "$@"`,
+    },
   ],
   parse: (results) => parseSystemd(results),
   compare: (_key, before, after) => compareSystemdItems(before, after),
@@ -25,4 +40,7 @@ export const systemd: Collector = {
   // A vendor unit is read because an override or drop-in exists: it comes and goes with that, which is
   // not drift by itself (a change to it still is: a package upgrade under a drop-in).
   isContext: (item) => item.type === 'vendor-unit' || item.type === 'vendor-link',
+  effect: systemdEffect,
+  restore: restoreSystemdItem,
+  restoreCommands: systemdCommands,
 }

@@ -12,7 +12,7 @@ export const UNIT_DIRS = ['/etc/systemd/system', '/run/systemd/system']
 export const VENDOR_DIRS = ['/usr/local/lib/systemd/system', '/lib/systemd/system', '/usr/lib/systemd/system']
 
 /** Unit types systemd loads from a unit directory; a file with another suffix there is not a unit. */
-const UNIT_SUFFIXES = [
+export const UNIT_SUFFIXES = [
   '.service', '.socket', '.device', '.mount', '.automount', '.swap', '.target', '.path', '.timer', '.slice',
   '.scope',
 ]

@@ -1,0 +1,48 @@
+// Compiles the command probes of a capture (see collectors/types.ts: CommandProbe, EachProbe) into the one
+// script, after the files part. A command probe costs the processes its own script runs, once per capture:
+// an each-probe gets every match of its files probe as operands of ONE command, never one command per match.
+//
+// Framing (see script.ts):
+//   O <probe>   body: the command's stdout
+//   E <status>  the exit status of the command printed just before
+//   U <probe>   body: why the probe cannot run here (a tool it needs is missing)
+import type {CommandProbe, EachProbe, FilesProbe} from '../collectors/types.js'
+import {shGlob, shQuote} from './script.js'
+
+/** `case` patterns that match a name ending in one of `suffixes`, every character but the `*` quoted. */
+function endsInOneOf(suffixes: string[]): string {
+  return suffixes.map((suffix) => `*${shQuote(suffix)}`).join('|')
+}
+
+/** Appends to "$@" the name of each match of `files`, less the first of `strip` it ends in, if it ends in one of `suffixes`. */
+function operandsFrom(probe: EachProbe, files: FilesProbe): string {
+  const words = files.globs.map((glob) => `"$R"${shGlob(glob)}`).join(' ')
+  const strip = probe.strip.map((suffix) => `*${shQuote(suffix)}) n=\${n%${shQuote(suffix)}} ;;`).join(' ')
+  const keep = probe.suffixes.length ? `case $n in ${endsInOneOf(probe.suffixes)}) set -- "$@" "$n" ;; esac` : 'set -- "$@" "$n"'
+  return `for f in ${words}; do [ -e "$f" ] || [ -L "$f" ] || continue; n=\${f##*/}; ${strip ? `case $n in ${strip} esac; ` : ''}${keep}; done`
+}
+
+function compileCommand(probe: CommandProbe | EachProbe, filesById: Map<string, FilesProbe>): string {
+  const id = shQuote(probe.id)
+  const tools = probe.tools.map((tool) => `have ${shQuote(tool)}`).join(' && ') || 'true'
+  const missing = probe.tools.map((tool) => `have ${shQuote(tool)} || printf ' %s' ${shQuote(tool)}`).join('; ')
+  let operands = ''
+  if (probe.kind === 'each') {
+    const files = filesById.get(probe.of)
+    if (!files) throw new Error(`probe ${probe.id} runs over ${probe.of}, which is not a files probe of the capture`)
+    operands = `\n  ${operandsFrom(probe, files)}`
+  }
+  // stdin is the script itself (sh -s): a command that read it would swallow the rest of the capture.
+  return `if ${tools}; then
+  set -- ${(probe.args ?? []).map(shQuote).join(' ')}${operands}
+  t "O "${id}
+  { ${probe.script.trim()}
+  } </dev/null 2>/dev/null
+  t "E $?"
+else t "U "${id}; printf 'not found on the host:'; ${missing || 'true'}; fi`
+}
+
+export function compileCommands(probes: (CommandProbe | EachProbe)[], files: FilesProbe[]): string {
+  const filesById = new Map(files.map((probe) => [probe.id, probe]))
+  return probes.map((probe) => `# ${probe.id}\n${compileCommand(probe, filesById)}`).join('\n')
+}
