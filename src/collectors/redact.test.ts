@@ -2,6 +2,7 @@ import {describe, expect, it} from 'vitest'
 import {compareUnitContent} from './systemd/semantic.js'
 import {describeChange} from '../drift/diff.js'
 import {redactionMatcher, redactUnitValues, secretHash} from './redact.js'
+import {writeBack} from './restore.js'
 
 describe('redact', () => {
   it('hashes every Environment= value and SetCredential= value, keeping the names', () => {
@@ -47,5 +48,13 @@ describe('redact', () => {
     const mine = redactionMatcher(['/etc/docker/daemon.json', '*.conf'])
     expect(mine('/etc/docker/daemon.json')).toBe(true)
     expect(mine('/etc/systemd/system/x.service.d/override.conf')).toBe(true)
+  })
+
+  it('keeps restore from writing hashes over a unit\'s secrets', () => {
+    const content = redactUnitValues('[Service]\nEnvironment=API_TOKEN=tok\nExecStart=/x\n')
+    const action = writeBack('/etc/systemd/system/api.service', {type: 'unit', mode: '0644', owner: 'root', group: 'root', content}, {restart: false, hasBlob: () => false})
+    expect(action).toMatchObject({kind: 'cannot', reason: expect.stringMatching(/Environment=\/SetCredential= values are redacted/)})
+    const plain = writeBack('/etc/systemd/system/plain.service', {type: 'unit', mode: '0644', owner: 'root', group: 'root', content: '[Service]\nExecStart=/x\n'}, {restart: false, hasBlob: () => false})
+    expect(plain.kind).toBe('write')
   })
 })

@@ -59,6 +59,11 @@ export function redactUnitValues(content: string): string {
   return out.join('\n')
 }
 
+/** True for unit text in which redactUnitValues hashed a value: it can no longer be written back as it was. */
+export function holdsRedactedValues(content: string): boolean {
+  return /^(Environment|SetCredential|SetCredentialEncrypted)=.*sha256:[0-9a-f]{64}/m.test(content)
+}
+
 function redactAssignments(value: string): string {
   return unitWords(value)
     .map((word) => {

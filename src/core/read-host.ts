@@ -38,16 +38,17 @@ function firstLine(text: string): string {
 }
 
 /**
- * Text files whose path matches a redaction rule keep only the sha256 of their content: from here on, nothing
- * (collector, baseline, report) ever sees the text.
+ * Files whose path matches a redaction rule keep only the sha256 of their content: from here on, nothing
+ * (collector, baseline, the blobs --keep-content writes, report) ever sees the text or the bytes.
  */
 function redactPaths(results: Record<string, ProbeResult>, probes: Probe[], isSecret: (path: string) => boolean): void {
   for (const probe of probes) {
-    if (probe.kind !== 'files' || probe.content !== 'text') continue
+    if (probe.kind !== 'files' || (probe.content !== 'text' && probe.content !== 'bytes')) continue
     for (const record of results[probe.id]?.records ?? []) {
-      if (record.content === undefined || !isSecret(record.path)) continue
-      record.sha256 = sha256(Buffer.from(record.content, 'utf8'))
+      if ((record.content === undefined && record.bytes === undefined) || !isSecret(record.path)) continue
+      if (record.content !== undefined) record.sha256 = sha256(Buffer.from(record.content, 'utf8'))
       delete record.content
+      delete record.bytes
       record.redacted = true
     }
   }
