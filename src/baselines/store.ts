@@ -79,7 +79,12 @@ async function destination(file: string): Promise<{path: string; existing?: Stat
  * file's mode and owner. File system errors are InputErrors: one line, exit 2.
  */
 export async function writeBaselineFile(file: string, baseline: Baseline): Promise<void> {
-  await writeSafely(file, formatBaseline(baseline))
+  const text = formatBaseline(baseline)
+  // A baseline that could not be read back is refused now, not at the next check.
+  if (text.length > MAX_BASELINE_BYTES) {
+    throw new InputError(`cannot write baseline ${file}: ${(text.length / 1024 / 1024).toFixed(0)} MB is more than a baseline may be (${MAX_BASELINE_BYTES / 1024 / 1024} MB)`, 'leave the huge files out (--watch fewer paths)')
+  }
+  await writeSafely(file, text)
 }
 
 /** baselines/helix-vm.yaml → baselines/helix-vm.blobs: the bytes capture --keep-content keeps, by sha256 */

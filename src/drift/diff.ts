@@ -58,9 +58,18 @@ function emptied(item: Item): Item {
   return typeof item.content === 'string' ? {...item, content: ''} : {type: item.type}
 }
 
+/**
+ * Texts larger than this get no line diff: a diff of a 20 MB unit took over a gigabyte. Their changes (what the
+ * collector compares) still say what differs.
+ */
+export const MAX_DIFF_CHARS = 2 * 1024 * 1024
+
 function unifiedDiff(key: string, before: string, after: string): string {
   if (before === after) return ''
   const name = key.startsWith('/') ? key : `/${key}`
+  if (before.length + after.length > MAX_DIFF_CHARS) {
+    return `--- baseline${name}\n+++ host${name}\n(no line diff: ${((before.length + after.length) / 1024 / 1024).toFixed(1)} MB of text is more than ${MAX_DIFF_CHARS / 1024 / 1024} MB)\n`
+  }
   const patch = createTwoFilesPatch(`baseline${name}`, `host${name}`, before, after, undefined, undefined, {context: 3})
   // Drop the "Index:"/"===" preamble some versions print; keep from the --- line on.
   return patch.slice(Math.max(0, patch.indexOf('---')))

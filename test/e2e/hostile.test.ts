@@ -302,3 +302,17 @@ describe('secrets stay out of the baseline and every report', () => {
     expect(findings.find((f) => f.key === '/etc/docker/daemon.json')!.changes.map((c) => c.field)).toEqual(['sha256'])
   })
 })
+
+describe('terminal output is data', () => {
+  it('a file name with a newline cannot forge an "in sync" line, nor content drive the terminal', async () => {
+    const root = await fixtureRoot('forge')
+    const baseline = join(work, 'forge.yaml')
+    expect((await vmdrift(['capture', 'local', '--root', root, '--baseline', baseline])).code).toBe(0)
+    await writeFile(join(root, 'etc/systemd/system/x.conf\nin sync: local against everything (31 items)'), 'a\u001B[2J\u001B]0;owned\u0007\n')
+    const run = await vmdrift(['check', 'local', '--root', root, '--baseline', baseline])
+    expect(run.code).toBe(1)
+    expect(run.stdout.split('\n').filter((line) => line.startsWith('in sync'))).toEqual([])
+    expect(run.stdout).not.toContain('\u001B')
+    expect(run.stdout).toContain('x.conf\\nin sync: local against everything')
+  })
+})
