@@ -3,7 +3,7 @@
 import {createTwoFilesPatch} from 'diff'
 import {collectorById} from '../collectors/index.js'
 import {REDACTED_VALUE} from '../collectors/redact.js'
-import {canonical, unionKeys} from '../collectors/shared.js'
+import {canonical, sameItem, unionKeys} from '../collectors/shared.js'
 import type {Change, Collector, Item} from '../collectors/types.js'
 import type {CollectedItems, DriftClass, Effect, Finding, Snapshot} from '../model.js'
 
@@ -133,7 +133,7 @@ export function diffStates(
       const old = before[key]
       const now = after[key]
       const effect = effects[key]
-      if (old && now && canonical(old) === canonical(now)) {
+      if (old && now && sameItem(old, now)) {
         // The disk is the baseline; what runs may not be (restored, not reloaded; grub put back, not rebooted).
         if (effect?.state === 'other' || effect?.state === 'not-disk') findings.push(staleFinding(id, key, effect, snapshot.meta?.[id]?.[key]?.mtime))
         continue
