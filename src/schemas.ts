@@ -2,7 +2,8 @@
 // that validation uses.
 import {readFileSync} from 'node:fs'
 
-export type SchemaName = 'baseline' | 'check-result'
+export const SCHEMA_NAMES = ['baseline', 'config', 'check-result', 'fleet-result'] as const
+export type SchemaName = (typeof SCHEMA_NAMES)[number]
 
 const cache = new Map<SchemaName, Record<string, unknown>>()
 

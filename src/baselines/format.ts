@@ -1,11 +1,8 @@
 // Baseline files: deterministic YAML out, validated YAML in. Pure: text in, data out, and back.
-import {createRequire} from 'node:module'
-import type {Ajv as AjvClass, ErrorObject} from 'ajv'
-import {CORE_SCHEMA, load, YAMLException} from 'js-yaml'
-import {Document, LineCounter, parseDocument, visit} from 'yaml'
+import {Document, visit} from 'yaml'
 import {BASELINE_FORMAT, type Baseline, type Item} from '../model.js'
 import {InputError} from '../errors.js'
-import {loadSchema} from '../schemas.js'
+import {describeProblem, readYaml, schemaProblems} from '../yaml-validate.js'
 
 /** The last line of every baseline: a file without it was cut short. */
 export const END_MARKER = '# end of vmdrift baseline'
@@ -36,7 +33,6 @@ export function formatBaseline(baseline: Baseline): string {
       collectors: baseline.options.collectors,
       watch: [...baseline.options.watch],
       ...(baseline.options.keepContent?.length ? {keepContent: [...baseline.options.keepContent]} : {}),
-      ...(baseline.options.redact?.length ? {redact: [...baseline.options.redact]} : {}),
     },
     collectors,
   }
@@ -58,38 +54,6 @@ export function formatBaseline(baseline: Baseline): string {
   ].join('\n')
 }
 
-let validator: ReturnType<AjvClass['compile']> | undefined
-
-// ajv is loaded on first use: a capture only writes baselines, and start-up is what every pre-test check pays.
-function compileValidator(): ReturnType<AjvClass['compile']> {
-  const {Ajv} = createRequire(import.meta.url)('ajv') as {Ajv: typeof AjvClass}
-  return new Ajv({allErrors: false, strict: true, allowUnionTypes: true}).compile(loadSchema('baseline'))
-}
-
-function validate(data: unknown): ErrorObject[] {
-  validator ??= compileValidator()
-  return validator(data) ? [] : (validator.errors ?? [])
-}
-
-function pointerToPath(pointer: string): string[] {
-  return pointer
-    .split('/')
-    .slice(1)
-    .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
-}
-
-function describePath(path: string[]): string {
-  if (!path.length) return 'the document'
-  return path.map((part, i) => (/^[\w-]+$/.test(part) ? `${i ? '.' : ''}${part}` : `[${JSON.stringify(part)}]`)).join('')
-}
-
-function schemaMessage(error: ErrorObject): string {
-  if (error.keyword === 'additionalProperties') return `unknown field '${String(error.params.additionalProperty)}'`
-  if (error.keyword === 'enum') return `must be one of ${(error.params.allowedValues as unknown[]).join(', ')}`
-  if (error.keyword === 'propertyNames') return `has an invalid name '${String(error.params.propertyName)}'`
-  return error.message ?? error.keyword
-}
-
 /** A baseline of another format is refused before the schema would name the first field it does not know. */
 function checkFormat(data: unknown, file: string): void {
   const format = data !== null && typeof data === 'object' ? (data as {vmdrift?: unknown}).vmdrift : undefined
@@ -106,65 +70,19 @@ function checkFormat(data: unknown, file: string): void {
  */
 export const MAX_BASELINE_BYTES = 32 * 1024 * 1024
 
-/**
- * Parses and validates a baseline; any problem is one InputError naming the file, line and column.
- *
- * Reading is js-yaml (linear: about 0.2 s for 10,000 items, where the `yaml` package took 3 s, and 10 s with its
- * quadratic duplicate-key check); `yaml` parses again only to point at the node a schema error names.
- */
+/** Parses and validates a baseline; any problem is one InputError naming the file, line and column. */
 export function parseBaseline(text: string, file: string): Baseline {
   if (!text.trim()) throw new InputError(`${file}: the baseline is empty`, 'capture it again with vmdrift capture')
   if (text.length > MAX_BASELINE_BYTES) {
     throw new InputError(`${file}: ${(text.length / 1024 / 1024).toFixed(0)} MB is more than a baseline may be (${MAX_BASELINE_BYTES / 1024 / 1024} MB)`)
   }
-  let data: unknown
-  try {
-    // CORE_SCHEMA: the YAML 1.2 types `yaml` writes (no timestamps, no `yes`/`no` booleans); duplicate keys throw.
-    data = load(text, {schema: CORE_SCHEMA, filename: file})
-  } catch (error) {
-    if (error instanceof YAMLException) {
-      const mark = error.mark as {line?: number; column?: number} | undefined
-      const where = mark?.line === undefined ? file : `${file}:${mark.line + 1}:${(mark.column ?? 0) + 1}`
-      throw new InputError(`${where}: not valid YAML: ${error.reason}`)
-    }
-    if (error instanceof RangeError) throw new InputError(`${file}: nested too deeply to be a baseline`)
-    throw error
-  }
-  // Aliases could make a small file stand for a huge one (and a baseline never needs them): a node reached twice.
-  if (sharesNodes(data)) throw new InputError(`${file}: the baseline uses YAML aliases`, 'a baseline uses no YAML aliases')
-  checkFormat(data, file)
-  const errors = validate(data)
-  const first = errors[0]
-  if (first) throw schemaError(text, file, first)
+  const read = readYaml(text, file)
+  if ('errors' in read) throw new InputError(describeProblem(read.errors[0]!), 'a baseline uses no YAML aliases')
+  checkFormat(read.data, file)
+  const problem = schemaProblems(read, file, 'baseline')[0]
+  if (problem) throw new InputError(describeProblem(problem))
   if (!text.trimEnd().endsWith(END_MARKER)) {
     throw new InputError(`${file}: the baseline is truncated (its last line '${END_MARKER}' is missing)`, 'capture it again, or restore it from git')
   }
-  return data as Baseline
-}
-
-/** True when one object or array appears twice in the tree (what a YAML alias makes). Iterative: no depth limit. */
-function sharesNodes(root: unknown): boolean {
-  const seen = new Set<object>()
-  const stack: unknown[] = [root]
-  while (stack.length) {
-    const node = stack.pop()
-    if (node === null || typeof node !== 'object') continue
-    if (seen.has(node)) return true
-    seen.add(node)
-    for (const value of Object.values(node)) if (value !== null && typeof value === 'object') stack.push(value)
-  }
-  return false
-}
-
-/** The schema error as one line at the node it names: the slow parse that keeps positions, on the error path only. */
-function schemaError(text: string, file: string, error: ErrorObject): InputError {
-  const lineCounter = new LineCounter()
-  const doc = parseDocument(text, {lineCounter, uniqueKeys: false})
-  // additionalProperties points at the parent; name the offending key instead.
-  const path = pointerToPath(error.instancePath)
-  const extra = error.keyword === 'additionalProperties' ? [String(error.params.additionalProperty)] : []
-  const node = (doc.getIn([...path, ...extra], true) ?? doc.getIn(path, true) ?? doc.contents) as {range?: [number, number, number]} | null
-  const pos = node?.range ? lineCounter.linePos(node.range[0]) : undefined
-  const where = pos ? `${file}:${pos.line}:${pos.col}` : file
-  return new InputError(`${where}: ${describePath(path)} ${schemaMessage(error)}`)
+  return read.data as Baseline
 }
