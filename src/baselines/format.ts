@@ -33,6 +33,7 @@ export function formatBaseline(baseline: Baseline): string {
       collectors: baseline.options.collectors,
       watch: [...baseline.options.watch],
       ...(baseline.options.keepContent?.length ? {keepContent: [...baseline.options.keepContent]} : {}),
+      ...(baseline.options.redact?.length ? {redact: [...baseline.options.redact]} : {}),
     },
     collectors,
   }

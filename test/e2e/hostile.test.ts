@@ -301,6 +301,20 @@ describe('secrets stay out of the baseline and every report', () => {
     expect(findings.map((f) => f.key).sort()).toEqual(['/etc/docker/daemon.json', '/etc/systemd/system/db-password.conf', '/etc/systemd/system/helix-api.service'])
     expect(findings.find((f) => f.key === '/etc/docker/daemon.json')!.changes.map((c) => c.field)).toEqual(['sha256'])
   })
+
+  it("applies vmdrift.yaml's redact: rules like --redact, and stores them in the baseline", async () => {
+    const root = await fixtureRoot('secrets-config')
+    await writeFile(join(root, 'etc/docker/daemon.json'), '{"registry-token": "VMDRIFT-SECRET-CONFIG-1"}\n')
+    const config = join(work, 'vmdrift.yaml')
+    await writeFile(config, 'redact:\n  - /etc/docker/daemon.json\n')
+    const baseline = join(work, 'secrets-config.yaml')
+    const run = await vmdrift(['capture', 'local', '--config', config, '--root', root, '--baseline', baseline])
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stderr).toBe('')
+    const stored = await readFile(baseline, 'utf8')
+    expect(stored).not.toContain('VMDRIFT-SECRET')
+    expect(stored).toMatch(/redact:\n\s+- \/etc\/docker\/daemon\.json/)
+  })
 })
 
 describe('terminal output is data', () => {
