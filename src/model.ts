@@ -37,6 +37,8 @@ export interface CaptureOptions {
    * put back what the baseline otherwise holds only the hash of
    */
   keepContent?: string[]
+  /** redaction globs besides the defaults (collectors/redact.ts): files they match are stored as a sha256 */
+  redact?: string[]
 }
 
 export type EntryType = 'file' | 'link' | 'dir' | 'other'
@@ -64,6 +66,8 @@ export interface FileRecord {
   error?: string
   /** found through `vendorDirs`, not through `globs` */
   vendor?: boolean
+  /** its path matched a redaction rule: `sha256` stands for its text content, which is never kept */
+  redacted?: boolean
 }
 
 /** What the host answered to one probe. */

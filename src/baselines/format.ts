@@ -33,6 +33,7 @@ export function formatBaseline(baseline: Baseline): string {
       collectors: baseline.options.collectors,
       watch: [...baseline.options.watch],
       ...(baseline.options.keepContent?.length ? {keepContent: [...baseline.options.keepContent]} : {}),
+      ...(baseline.options.redact?.length ? {redact: [...baseline.options.redact]} : {}),
     },
     collectors,
   }
@@ -64,9 +65,18 @@ function checkFormat(data: unknown, file: string): void {
   throw new InputError(`${file}: baseline format ${format} is newer than this vmdrift reads (${BASELINE_FORMAT})`, 'upgrade vmdrift')
 }
 
+/**
+ * Beyond this a file is no baseline vmdrift wrote (100,000 items take about 20 MB): refused before it is parsed, so
+ * an absurd input (a 50 MB unit took 12.7 s and 1.4 GB) costs neither minutes nor gigabytes.
+ */
+export const MAX_BASELINE_BYTES = 32 * 1024 * 1024
+
 /** Parses and validates a baseline; any problem is one InputError naming the file, line and column. */
 export function parseBaseline(text: string, file: string): Baseline {
   if (!text.trim()) throw new InputError(`${file}: the baseline is empty`, 'capture it again with vmdrift capture')
+  if (text.length > MAX_BASELINE_BYTES) {
+    throw new InputError(`${file}: ${(text.length / 1024 / 1024).toFixed(0)} MB is more than a baseline may be (${MAX_BASELINE_BYTES / 1024 / 1024} MB)`)
+  }
   const read = readYaml(text, file)
   if ('errors' in read) throw new InputError(describeProblem(read.errors[0]!), 'a baseline uses no YAML aliases')
   checkFormat(read.data, file)

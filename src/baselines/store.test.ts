@@ -1,9 +1,11 @@
+import {execFileSync} from 'node:child_process'
 import {chown, lstat, mkdir, mkdtemp, readFile, readlink, rm, stat, symlink, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import type {Baseline} from '../core/types.js'
-import {writeBaselineFile} from './store.js'
+import {MAX_BASELINE_BYTES} from './format.js'
+import {readBaselineFile, writeBaselineFile} from './store.js'
 
 const baseline: Baseline = {vmdrift: 2, target: 'helix-vm', options: {collectors: ['docker'], watch: []}, collectors: {docker: {}}}
 
@@ -48,10 +50,13 @@ describe('writeBaselineFile', () => {
   })
 
   it('refuses anything that is not a regular file, and leaves it as it was', async () => {
-    const device = await failure(writeBaselineFile('/dev/full', baseline))
+    // A device node of our own, the same as /dev/full (1, 7): a broken writer must not replace the machine's.
+    const full = join(dir, 'full')
+    execFileSync('mknod', [full, 'c', '1', '7'])
+    const device = await failure(writeBaselineFile(full, baseline))
     expect(device.name).toBe('InputError')
-    expect(device.message).toBe('cannot write baseline /dev/full: it is a device')
-    expect((await stat('/dev/full')).isCharacterDevice()).toBe(true)
+    expect(device.message).toBe(`cannot write baseline ${full}: it is a device`)
+    expect((await stat(full)).isCharacterDevice()).toBe(true)
     const directory = await failure(writeBaselineFile(dir, baseline))
     expect(directory.message).toBe(`cannot write baseline ${dir}: it is a directory`)
   })
@@ -71,7 +76,6 @@ describe('writeBaselineFile', () => {
 
   // A full disk and a read-only one need a tmpfs mount, so this needs root, as `npm test` already does (host-tools.sh).
   it('says ENOSPC and EROFS in one line, and leaves the old baseline whole', async () => {
-    const {execFileSync} = await import('node:child_process')
     const mnt = join(dir, 'mnt')
     await mkdir(mnt)
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8k', 'tmpfs', mnt])
@@ -88,5 +92,16 @@ describe('writeBaselineFile', () => {
     } finally {
       execFileSync('umount', [mnt])
     }
+  })
+
+  it('refuses a baseline too large to be one, unread and unwritten', async () => {
+    const huge = join(dir, 'huge.yaml')
+    await writeFile(huge, `vmdrift: 2\n# ${'x'.repeat(MAX_BASELINE_BYTES)}\n`)
+    const read = await failure(readBaselineFile(huge))
+    expect(read.name).toBe('InputError')
+    expect(read.message).toBe(`${huge}: 32 MB is more than a baseline may be (32 MB)`)
+    const unit: Baseline = {...baseline, collectors: {docker: {'/etc/docker/daemon.json': {type: 'daemon-json', mode: '0644', owner: 'root', group: 'root', content: 'y'.repeat(MAX_BASELINE_BYTES)}}}}
+    const written = await failure(writeBaselineFile(join(dir, 'unit.yaml'), unit))
+    expect(written.message).toMatch(/^cannot write baseline .*unit\.yaml: \d+ MB is more than a baseline may be \(32 MB\)$/)
   })
 })

@@ -1,11 +1,11 @@
 // Reading and writing baseline files. A write is atomic (src/files.ts): a capture that fails half-way never leaves
 // a half-written baseline.
-import {mkdir, readdir, readFile} from 'node:fs/promises'
+import {mkdir, readdir, readFile, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 import type {Baseline} from '../model.js'
 import {InputError} from '../errors.js'
 import {writeFileAtomic} from '../files.js'
-import {formatBaseline, parseBaseline} from './format.js'
+import {formatBaseline, MAX_BASELINE_BYTES, parseBaseline} from './format.js'
 
 /** <dir>/<target>.yaml (dir: baselines, or the config's), the target made safe as a file name. */
 export function defaultBaselinePath(target: string, dir = 'baselines'): string {
@@ -15,8 +15,12 @@ export function defaultBaselinePath(target: string, dir = 'baselines'): string {
 export async function readBaselineFile(file: string): Promise<Baseline> {
   let text: string
   try {
+    // Refused before it is read: an absurd file must not cost its size in memory first.
+    const {size} = await stat(file)
+    if (size > MAX_BASELINE_BYTES) throw new InputError(`${file}: ${(size / 1024 / 1024).toFixed(0)} MB is more than a baseline may be (${MAX_BASELINE_BYTES / 1024 / 1024} MB)`)
     text = await readFile(file, 'utf8')
   } catch (error) {
+    if (error instanceof InputError) throw error
     const code = (error as NodeJS.ErrnoException).code
     const hint = code === 'ENOENT' ? 'capture one first: vmdrift capture TARGET' : undefined
     throw new InputError(`cannot read baseline ${file}: ${code ?? String(error)}`, hint)
@@ -25,7 +29,12 @@ export async function readBaselineFile(file: string): Promise<Baseline> {
 }
 
 export async function writeBaselineFile(file: string, baseline: Baseline): Promise<void> {
-  await writeFileAtomic(file, formatBaseline(baseline), 'baseline')
+  const text = formatBaseline(baseline)
+  // A baseline that could not be read back is refused now, not at the next check.
+  if (text.length > MAX_BASELINE_BYTES) {
+    throw new InputError(`cannot write baseline ${file}: ${(text.length / 1024 / 1024).toFixed(0)} MB is more than a baseline may be (${MAX_BASELINE_BYTES / 1024 / 1024} MB)`, 'leave the huge files out (--watch fewer paths)')
+  }
+  await writeFileAtomic(file, text, 'baseline')
 }
 
 /** baselines/helix-vm.yaml → baselines/helix-vm.blobs: the bytes capture --keep-content keeps, by sha256 */

@@ -1,4 +1,5 @@
 // Pure helpers the collectors' restore hooks share: how an item of a baseline becomes a file written back.
+import {holdsRedactedValues} from './redact.js'
 import type {Item, RestoreAction, RestoreContext} from './types.js'
 
 export function cannot(reason: string): RestoreAction {
@@ -20,6 +21,10 @@ export function writeBack(path: string, wanted: Item, context: RestoreContext): 
     return cannot(`a ${wanted.type} that is neither a file nor a link`)
   }
   if (typeof wanted.error === 'string') return cannot(`${CONTENT_NOT_IN_BASELINE} (not readable at capture: ${wanted.error})`)
+  // Hashed Environment= values written back would replace the host's secrets with their hashes.
+  if (typeof wanted.content === 'string' && holdsRedactedValues(wanted.content)) {
+    return cannot(`${CONTENT_NOT_IN_BASELINE} (its Environment=/SetCredential= values are redacted: only their sha256 is stored)`)
+  }
   if (typeof wanted.content === 'string') return {kind: 'write', path, file: {mode, owner, group, content: wanted.content}}
   if (typeof wanted.sha256 === 'string') {
     if (context.hasBlob(wanted.sha256)) return {kind: 'write', path, file: {mode, owner, group, blob: wanted.sha256}}

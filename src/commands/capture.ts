@@ -32,6 +32,12 @@ export default class Capture extends HostsCommand {
       description: 'also watch these files (path or shell glob on the host; repeatable) besides /usr/local/bin/* and /usr/local/sbin/*; given, they replace the watch: of vmdrift.yaml',
       multiple: true,
     }),
+    redact: Flags.string({
+      helpValue: 'GLOB',
+      description: 'also store files matching GLOB only as a sha256 (a base name, or a path if it has a /; repeatable) besides the defaults (*secret*, *token*, *credential*, *password*, *.key, …)',
+      multiple: true,
+      default: [],
+    }),
     'allow-unreadable': Flags.boolean({description: 'write the baseline even when some paths could not be read (they are recorded as not readable)'}),
     'keep-content': Flags.string({
       helpValue: 'GLOB',
@@ -58,9 +64,8 @@ export default class Capture extends HostsCommand {
       import('../core/fleet.js'),
     ])
     const collectors = collectorIds().filter((id) => planned.config.collectors[id] !== false)
-    if (planned.config.redact.length) {
-      process.stderr.write('vmdrift: warning: redact: rules in the config are not applied yet (contents are stored as text)\n')
-    }
+    // The config's redaction rules and --redact: stored in each baseline, so a check redacts the same.
+    const redact = [...new Set([...planned.config.redact, ...flags.redact])]
     const job: HostJob<CaptureResult> = async (host, signal) => {
       const target = await this.openHost(host, signal)
       try {
@@ -68,6 +73,7 @@ export default class Capture extends HostsCommand {
           baselineFile: host.baselineFile,
           watch: host.watch,
           keepContent: flags['keep-content'],
+          redact,
           root: host.root,
           sudo: host.sudo,
           collectors,

@@ -1,7 +1,7 @@
 // vmdrift.yaml: hosts, collectors on/off, watched files, ignore and redaction rules, the baseline directory.
 // Pure: text in, `{config}` or `{errors}` out, every error placed at its key, file, line and column.
 import type {IgnoreRule} from '../drift/ignore.js'
-import {describePath, type PositionedError, readYaml, schemaProblems} from '../yaml-validate.js'
+import {describePath, type PositionedError, positionsOf, readYaml, schemaProblems} from '../yaml-validate.js'
 
 /** Options that may be set for every host (`defaults:`) or for one; a flag on the command line beats both. */
 export interface HostOptions {
@@ -73,10 +73,7 @@ export function parseConfig(text: string, file: string): {config: Config} | {err
   if (errors.length) return {errors}
 
   const raw = read.data as RawConfig
-  const at = (path: (string | number)[]) => {
-    const node = read.doc.getIn(path, true) as {range?: [number, number, number]} | undefined
-    return node?.range ? read.lineCounter.linePos(node.range[0]) : undefined
-  }
+  const at = positionsOf(read)
   const rules: IgnoreRule[] = []
   for (const [index, entry] of (raw.ignore ?? []).entries()) {
     const rule = typeof entry === 'string' ? {pattern: entry} : entry

@@ -42,11 +42,12 @@ export function collectorsNamed(ids: string[]): Collector[] {
 
 export async function capture(
   target: Target,
-  options: HostOptions & {baselineFile: string; watch: string[]; keepContent?: string[]; collectors?: string[]; allowUnreadable?: boolean},
+  options: HostOptions & {baselineFile: string; watch: string[]; redact?: string[]; keepContent?: string[]; collectors?: string[]; allowUnreadable?: boolean},
 ): Promise<CaptureResult> {
   const collectors = collectorsNamed(options.collectors ?? collectorIds())
   const keepContent = options.keepContent ?? []
-  const snapshot = await readHost(target, {collectors, capture: {watch: options.watch, keepContent}, root: options.root, sudo: options.sudo})
+  const redact = options.redact ?? []
+  const snapshot = await readHost(target, {collectors, capture: {watch: options.watch, keepContent, redact}, root: options.root, sudo: options.sudo})
   // A golden baseline with holes would make every later check of a readable host report them as drift.
   if (snapshot.unreadable.length && !options.allowUnreadable) {
     const [first, ...more] = snapshot.unreadable
@@ -61,7 +62,8 @@ export async function capture(
   const baseline: Baseline = {
     vmdrift: BASELINE_FORMAT,
     target: target.name,
-    options: {collectors: available, watch: options.watch, ...(keepContent.length ? {keepContent} : {})},
+    // The redaction rules travel with the baseline, so a check redacts exactly what the capture did.
+    options: {collectors: available, watch: options.watch, ...(keepContent.length ? {keepContent} : {}), ...(redact.length ? {redact} : {})},
     collectors: Object.fromEntries(available.map((id) => [id, snapshot.collectors[id] ?? {}])),
   }
   // The bytes first: a baseline must never name a blob that is not there.

@@ -59,8 +59,8 @@ export function compare(baseline: Baseline, snapshot: Snapshot, names: {baseline
 }
 
 /** What a check reads: kept files too, but hashed on the host like any watched file; only a capture needs their bytes. */
-export function checkOptions(baseline: Baseline): {watch: string[]} {
-  return {watch: [...new Set([...baseline.options.watch, ...(baseline.options.keepContent ?? [])])]}
+export function checkOptions(baseline: Baseline): {watch: string[]; redact: string[]} {
+  return {watch: [...new Set([...baseline.options.watch, ...(baseline.options.keepContent ?? [])])], redact: baseline.options.redact ?? []}
 }
 
 /** The baseline of `file`, refused when it was captured from another target than this one (unless allowed). */

@@ -6,6 +6,7 @@ import type {Target} from '../transport/types.js'
 import {FrameError, parseStream, type ParsedStream} from './frames.js'
 import {HOST_PROBES, parseHostFacts} from './host.js'
 import {compileScript} from './script.js'
+import {redactionMatcher} from '../collectors/redact.js'
 import type {Snapshot} from './types.js'
 
 export interface ReadOptions {
@@ -34,6 +35,23 @@ export const OFFLINE_ROOT = 'offline --root: what the running system uses is not
 
 function firstLine(text: string): string {
   return text.trim().split('\n')[0] ?? ''
+}
+
+/**
+ * Files whose path matches a redaction rule keep only the sha256 of their content: from here on, nothing
+ * (collector, baseline, the blobs --keep-content writes, report) ever sees the text or the bytes.
+ */
+function redactPaths(results: Record<string, ProbeResult>, probes: Probe[], isSecret: (path: string) => boolean): void {
+  for (const probe of probes) {
+    if (probe.kind !== 'files' || (probe.content !== 'text' && probe.content !== 'bytes')) continue
+    for (const record of results[probe.id]?.records ?? []) {
+      if ((record.content === undefined && record.bytes === undefined) || !isSecret(record.path)) continue
+      if (record.content !== undefined) record.sha256 = sha256(Buffer.from(record.content, 'utf8'))
+      delete record.content
+      delete record.bytes
+      record.redacted = true
+    }
+  }
 }
 
 export async function readHost(target: Target, options: ReadOptions): Promise<Snapshot> {
@@ -83,6 +101,7 @@ export async function readHost(target: Target, options: ReadOptions): Promise<Sn
     warnings: [],
   }
   const {results} = parsed
+  redactPaths(results, probes, redactionMatcher(options.capture.redact))
   for (const {collector, probes} of declared) {
     const own: Record<string, ProbeResult> = {}
     const live: Record<string, ProbeResult> = {}

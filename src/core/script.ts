@@ -195,10 +195,22 @@ function eachMatch(probe: FilesProbe, vendor: boolean, filter: string, body: str
     .map((glob) => {
       const {dir, rest} = splitGlob(glob)
       const base = `"$R$${dirs.variable(dir)}"`
-      const confined = rest.includes('/') ? `linkfree ${base} "$f" || continue; ` : ''
+      const confined = confinedMatch(rest, base)
       return `[ -z "$${dirs.variable(dir)}" ] || for f in ${base}/${shGlob(rest)}; do ${EXISTS}; case $\{f##*/} in . | ..) continue ;; esac; ${confined}${find}${filter ? `${filter} || continue; ` : ''}${body}; done`
     })
     .join('\n')
+}
+
+/**
+ * The check that a match of a glob with wildcards below its literal directory came through no symlink: inline
+ * for one level (`*\/*`, the common case; a function call per file costs a third of a pass over 100,000 files),
+ * through `linkfree` for deeper ones.
+ */
+function confinedMatch(rest: string, base: string): string {
+  const levels = rest.split('/').length - 1
+  if (levels === 0) return ''
+  if (levels === 1) return 'p=${f%/*}; case ${p##*/} in . | ..) continue ;; esac; [ ! -L "$p" ] || continue; '
+  return `linkfree ${base} "$f" || continue; `
 }
 
 function variants(probe: FilesProbe): boolean[] {

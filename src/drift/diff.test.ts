@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import type {Collector, Item} from '../collectors/types.js'
-import {canonical, describeChange, diffStates} from './diff.js'
+import {canonical, describeChange, diffStates, MAX_DIFF_CHARS} from './diff.js'
 
 // A collector whose compare is field by field: enough to test the engine without any real collector's rules.
 const plain: Collector = {
@@ -70,5 +70,14 @@ describe('drift', () => {
       'kernel parameters: +video=Virtual-1:1920x1080 -quiet',
     )
     expect(describeChange({field: 'sha256', from: 'a'.repeat(64), to: undefined})).toBe('sha256: aaaaaaaaaaaa… → (unset)')
+  })
+
+  it('gives no line diff for texts too large for one, and still says what changed', () => {
+    const big = 'x\n'.repeat(MAX_DIFF_CHARS)
+    const baseline = {collectors: {plain: {'/big': {type: 'file', content: big}}}}
+    const snapshot = {collectors: {plain: {'/big': {type: 'file', content: `${big}changed\n`}}}}
+    const [finding] = diffStates(baseline, snapshot, lookup)
+    expect(finding!.diff).toMatch(/^--- baseline\/big\n\+\+\+ host\/big\n\(no line diff: 8\.0 MB of text is more than 2 MB\)\n$/)
+    expect(finding!.changes.length).toBeGreaterThan(0)
   })
 })

@@ -2,7 +2,8 @@
 // equal; each difference becomes a Finding with the collector's semantic changes and a unified diff.
 import {createTwoFilesPatch} from 'diff'
 import {collectorById} from '../collectors/index.js'
-import {canonical, unionKeys} from '../collectors/shared.js'
+import {REDACTED_VALUE} from '../collectors/redact.js'
+import {canonical, sameItem, unionKeys} from '../collectors/shared.js'
 import type {Change, Collector, Item} from '../collectors/types.js'
 import type {CollectedItems, DriftClass, Effect, Finding, Snapshot} from '../model.js'
 
@@ -24,6 +25,11 @@ export function describeChange(change: Change, maxMembers = 20): string {
     const members = [...(change.added ?? []).map((m) => `+${m}`), ...(change.removed ?? []).map((m) => `-${m}`)]
     const more = members.length - maxMembers
     return `${change.field}: ${members.slice(0, maxMembers).join(' ')}${more > 0 ? ` … and ${more} more` : ''}`
+  }
+  // A redacted value (an Environment= value, a secret file) is only ever a hash: say what happened to it.
+  const redacted = (value: string | undefined) => value === undefined || REDACTED_VALUE.test(value)
+  if (redacted(change.from) && redacted(change.to)) {
+    return `${change.field}: ${change.from === undefined ? 'value set' : change.to === undefined ? 'value removed' : 'value changed'}`
   }
   return `${change.field}: ${shortValue(change.from)} → ${shortValue(change.to)}`
 }
@@ -52,9 +58,18 @@ function emptied(item: Item): Item {
   return typeof item.content === 'string' ? {...item, content: ''} : {type: item.type}
 }
 
+/**
+ * Texts larger than this get no line diff: a diff of a 20 MB unit took over a gigabyte. Their changes (what the
+ * collector compares) still say what differs.
+ */
+export const MAX_DIFF_CHARS = 2 * 1024 * 1024
+
 function unifiedDiff(key: string, before: string, after: string): string {
   if (before === after) return ''
   const name = key.startsWith('/') ? key : `/${key}`
+  if (before.length + after.length > MAX_DIFF_CHARS) {
+    return `--- baseline${name}\n+++ host${name}\n(no line diff: ${((before.length + after.length) / 1024 / 1024).toFixed(1)} MB of text is more than ${MAX_DIFF_CHARS / 1024 / 1024} MB)\n`
+  }
   const patch = createTwoFilesPatch(`baseline${name}`, `host${name}`, before, after, undefined, undefined, {context: 3})
   // Drop the "Index:"/"===" preamble some versions print; keep from the --- line on.
   return patch.slice(Math.max(0, patch.indexOf('---')))
@@ -118,7 +133,7 @@ export function diffStates(
       const old = before[key]
       const now = after[key]
       const effect = effects[key]
-      if (old && now && canonical(old) === canonical(now)) {
+      if (old && now && sameItem(old, now)) {
         // The disk is the baseline; what runs may not be (restored, not reloaded; grub put back, not rebooted).
         if (effect?.state === 'other' || effect?.state === 'not-disk') findings.push(staleFinding(id, key, effect, snapshot.meta?.[id]?.[key]?.mtime))
         continue

@@ -8,6 +8,7 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {MISBEHAVIOURS, startBadSshServer} from '../support/bad-ssh-server.js'
+import {startSshd} from '../support/sshd.js'
 
 const repo = fileURLToPath(new URL('../..', import.meta.url))
 const cli = join(repo, 'bin/run.js')
@@ -215,5 +216,117 @@ describe('--root confines every read', () => {
     const climb = await vmdrift(['capture', 'local', '--root', root, '--baseline', baseline, '--watch', '/../../../etc/shadow'])
     expect(climb.code).toBe(2)
     expect(climb.stderr).toBe("vmdrift: --watch /../../../etc/shadow: '..' is not allowed (it could leave --root)\n")
+  })
+})
+
+describe('local --sudo fails in one line, exit 2', () => {
+  async function pathWith(tools: Record<string, string>): Promise<string> {
+    const bin = await mkdtemp(join(work, 'bin-'))
+    for (const [name, body] of Object.entries(tools)) await writeFile(join(bin, name), body, {mode: 0o755})
+    await symlink('/bin/sh', join(bin, 'sh'))
+    return bin
+  }
+
+  it('when sudo wants a password (it exits before reading the script: no EPIPE crash, never exit 1)', async () => {
+    // What `sudo -n` does without a cached credential: one line on stderr, exit 1, stdin never read.
+    const bin = await pathWith({sudo: '#!/bin/sh\necho "sudo: a password is required" >&2\nexit 1\n'})
+    // Many runs and a long script (--watch globs) make the race that gave EPIPE certain to come up.
+    const watch = Array.from({length: 400}, (_, i) => ['--watch', `/opt/app-${i}/bin/*`]).flat()
+    const root = join(repo, 'test/fixtures/helix-vm')
+    for (let i = 0; i < 6; i++) {
+      const json = i % 2 === 1
+      const run = await vmdrift(['capture', 'local', '--sudo', '--root', root, '--baseline', join(work, 'sudo.yaml'), ...watch, ...(json ? ['--json'] : [])], {env: {PATH: bin}})
+      expect(run.code, run.stderr).toBe(2)
+      expect(run.stderr).not.toMatch(/EPIPE|internal error|    at /)
+      expect(run.stderr.trimEnd().split('\n')).toHaveLength(1)
+      expect(run.stderr).toMatch(/sudo: a password is required \(--sudo needs passwordless sudo/)
+      if (json) expect(JSON.parse(run.stdout).error.kind).toBe('TargetError')
+    }
+  })
+
+  it('when sudo is not installed', async () => {
+    const bin = await pathWith({})
+    const run = await vmdrift(['check', 'local', '--sudo', '--baseline', join(work, 'b.yaml')], {env: {PATH: bin}})
+    expect(run.code).toBe(2)
+    expect(run.stderr).toBe('vmdrift: local: sudo is not installed on this machine (install sudo, or run without --sudo)\n')
+  })
+})
+
+describe('secrets stay out of the baseline and every report', () => {
+  let sshd: Awaited<ReturnType<typeof startSshd>>
+  beforeAll(async () => {
+    sshd = await startSshd()
+  })
+  afterAll(async () => {
+    await sshd?.stop()
+  })
+
+  it('stores and shows Environment= values, secret-named files and --redact files only as hashes, and still reports their change', async () => {
+    const root = await fixtureRoot('secrets')
+    const plant = async (generation: string) => {
+      await writeFile(
+        join(root, 'etc/systemd/system/helix-api.service'),
+        `[Unit]\nDescription=API\n[Service]\nEnvironment=API_TOKEN=VMDRIFT-SECRET-ENV-${generation} LOG=debug\nEnvironment="DB_URL=postgres://app:VMDRIFT-SECRET-DB-${generation}@db/app"\nSetCredential=mail.pass:VMDRIFT-SECRET-CRED-${generation}\nExecStart=/usr/local/bin/helix-api\n`,
+      )
+      await writeFile(join(root, 'etc/systemd/system/db-password.conf'), `VMDRIFT-SECRET-FILE-${generation}\n`)
+      await writeFile(join(root, 'etc/docker/daemon.json'), `{"registry-token": "VMDRIFT-SECRET-JSON-${generation}"}\n`)
+    }
+    await plant('1')
+    const baseline = join(work, 'secrets.yaml')
+    const flags = ['--ssh-config', sshd.sshConfigFile, '--root', root, '--baseline', baseline]
+    const captured = await vmdrift(['capture', sshd.alias, ...flags, '--redact', '/etc/docker/daemon.json'])
+    expect(captured.code, captured.stderr).toBe(0)
+    const stored = await readFile(baseline, 'utf8')
+    expect(stored).toContain('/etc/systemd/system/helix-api.service')
+    expect(stored).toMatch(/redact:\n\s+- \/etc\/docker\/daemon\.json/)
+
+    await plant('2')
+    const text = await vmdrift(['check', sshd.alias, ...flags])
+    const json = await vmdrift(['check', sshd.alias, ...flags, '--json'])
+    const diff = await vmdrift(['capture', sshd.alias, ...flags.slice(0, -1), join(work, 'secrets-2.yaml'), '--redact', '/etc/docker/daemon.json'])
+    const offline = await vmdrift(['diff', baseline, join(work, 'secrets-2.yaml')])
+    for (const [name, out] of Object.entries({
+      stored,
+      stdout: text.stdout + json.stdout + captured.stdout + diff.stdout + offline.stdout,
+      stderr: text.stderr + json.stderr + captured.stderr + diff.stderr + offline.stderr,
+      second: await readFile(join(work, 'secrets-2.yaml'), 'utf8'),
+    })) {
+      expect(out, name).not.toContain('VMDRIFT-SECRET')
+    }
+    expect(text.code).toBe(1)
+    expect(text.stdout).toContain('[Service] Environment API_TOKEN: value changed')
+    expect(text.stdout).toContain('[Service] Environment DB_URL: value changed')
+    expect(text.stdout).not.toContain('Environment LOG')
+    const findings = JSON.parse(json.stdout).findings as {key: string; changes: {field: string}[]}[]
+    expect(findings.map((f) => f.key).sort()).toEqual(['/etc/docker/daemon.json', '/etc/systemd/system/db-password.conf', '/etc/systemd/system/helix-api.service'])
+    expect(findings.find((f) => f.key === '/etc/docker/daemon.json')!.changes.map((c) => c.field)).toEqual(['sha256'])
+  })
+
+  it("applies vmdrift.yaml's redact: rules like --redact, and stores them in the baseline", async () => {
+    const root = await fixtureRoot('secrets-config')
+    await writeFile(join(root, 'etc/docker/daemon.json'), '{"registry-token": "VMDRIFT-SECRET-CONFIG-1"}\n')
+    const config = join(work, 'vmdrift.yaml')
+    await writeFile(config, 'redact:\n  - /etc/docker/daemon.json\n')
+    const baseline = join(work, 'secrets-config.yaml')
+    const run = await vmdrift(['capture', 'local', '--config', config, '--root', root, '--baseline', baseline])
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stderr).toBe('')
+    const stored = await readFile(baseline, 'utf8')
+    expect(stored).not.toContain('VMDRIFT-SECRET')
+    expect(stored).toMatch(/redact:\n\s+- \/etc\/docker\/daemon\.json/)
+  })
+})
+
+describe('terminal output is data', () => {
+  it('a file name with a newline cannot forge an "in sync" line, nor content drive the terminal', async () => {
+    const root = await fixtureRoot('forge')
+    const baseline = join(work, 'forge.yaml')
+    expect((await vmdrift(['capture', 'local', '--root', root, '--baseline', baseline])).code).toBe(0)
+    await writeFile(join(root, 'etc/systemd/system/x.conf\nin sync: local against everything (31 items)'), 'a\u001B[2J\u001B]0;owned\u0007\n')
+    const run = await vmdrift(['check', 'local', '--root', root, '--baseline', baseline])
+    expect(run.code).toBe(1)
+    expect(run.stdout.split('\n').filter((line) => line.startsWith('in sync'))).toEqual([])
+    expect(run.stdout).not.toContain('\u001B')
+    expect(run.stdout).toContain('x.conf\\nin sync: local against everything')
   })
 })

@@ -2,6 +2,7 @@ import {readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import type {FileRecord} from '../types.js'
 import {parseDocker, readDaemonJson} from './parse.js'
+import {compareDaemonJsonItems} from './semantic.js'
 
 const daemonJson = readFileSync(new URL('./__fixtures__/daemon.json', import.meta.url), 'utf8')
 /** The VM's daemon.json with the comma an editor leaves behind after deleting the last option. */
@@ -53,5 +54,16 @@ describe('docker readDaemonJson', () => {
     expect(readDaemonJson(`\uFEFF${daemonJson}`)).toEqual(readDaemonJson(daemonJson))
     expect(readDaemonJson(' \n')).toEqual({settings: {}})
     expect(readDaemonJson('["debug"]')).toEqual({invalid: 'not a JSON object'})
+  })
+
+  it('compares a daemon.json nested thousands deep as text, with a warning, never reaching a recursion limit', () => {
+    for (const depth of [5_000, 100_000]) {
+      const nested = (leaf: string) => `${'{"a":'.repeat(depth)}${leaf}${'}'.repeat(depth)}`
+      const before = parseDocker({daemon: {records: [record(nested('1'))]}})
+      expect(before.warnings).toEqual([`/etc/docker/daemon.json: nested ${depth} levels deep, more than 256: compared as text, not by key path`])
+      const item = before.items['/etc/docker/daemon.json']!
+      const changes = compareDaemonJsonItems(item, {...item, content: nested('2')})
+      expect(changes.map((change) => change.field)).toEqual(['content'])
+    }
   })
 })

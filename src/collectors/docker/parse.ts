@@ -2,7 +2,7 @@
 
 import {addItem, expectedFileItem, newOutput, probeRecords} from '../shared.js'
 import type {CollectorOutput, Json, ProbeResult} from '../types.js'
-import {jsonSyntaxError} from './json-syntax.js'
+import {jsonDepth, jsonSyntaxError} from './json-syntax.js'
 
 export const DAEMON_JSON = '/etc/docker/daemon.json'
 
@@ -12,9 +12,17 @@ export type DaemonSettings = {[key: string]: Json}
  * The settings of a daemon.json as dockerd reads them (moby daemon/config: a UTF-8 BOM and surrounding
  * whitespace are ignored, an empty file means no settings), or why dockerd would refuse to start with it.
  */
-export function readDaemonJson(content: string): {settings: DaemonSettings} | {invalid: string} {
+/**
+ * Deeper than this, daemon.json is compared as text, not by key path. No real configuration comes near it;
+ * dockerd itself (Go's encoding/json) accepts up to 10,000 levels, so a deeper file is not called invalid.
+ */
+export const MAX_JSON_DEPTH = 256
+
+export function readDaemonJson(content: string): {settings: DaemonSettings} | {invalid: string} | {tooDeep: number} {
   const text = content.replace(/^\uFEFF/, '')
   if (text.trim() === '') return {settings: {}}
+  const depth = jsonDepth(text)
+  if (depth > MAX_JSON_DEPTH) return {tooDeep: depth}
   const syntaxError = jsonSyntaxError(text)
   if (syntaxError !== undefined) return {invalid: `invalid JSON at ${syntaxError}`}
   const value = JSON.parse(text) as Json
@@ -32,8 +40,10 @@ export function parseDocker(results: Record<string, ProbeResult>): CollectorOutp
       if ('invalid' in read) {
         item.invalid = read.invalid
         output.warnings.push(`${record.path}: ${read.invalid}`)
+      } else if ('tooDeep' in read) {
+        output.warnings.push(`${record.path}: nested ${read.tooDeep} levels deep, more than ${MAX_JSON_DEPTH}: compared as text, not by key path`)
       }
-    } else if (record.sha256 !== undefined) {
+    } else if (record.sha256 !== undefined && !record.redacted) {
       output.warnings.push(`${record.path}: not UTF-8 text, compared by its sha256 only`)
     }
     addItem(output, record.path, item, record.mtime)

@@ -24,6 +24,7 @@ function displayValidity(invalid: Json | undefined): string {
 export function compareDaemonJson(before: string, after: string): Change[] {
   const beforeRead = readDaemonJson(before)
   const afterRead = readDaemonJson(after)
+  // Invalid, or too deeply nested to walk by key path: lines are all there is to compare.
   if (!('settings' in beforeRead) || !('settings' in afterRead)) return [lineChange('content', before, after)]
   return keyedChanges(keyPaths(beforeRead.settings), keyPaths(afterRead.settings), (path, fromValue, toValue) => {
     const from = compactJson(fromValue)

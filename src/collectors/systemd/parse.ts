@@ -2,7 +2,11 @@
 // /run/systemd/system is to systemd. https://www.freedesktop.org/software/systemd/man/latest/systemd.unit.html
 
 import {addItem, entryItem, expectedFileItem, fileBackedItem, linkItem, newOutput, probeRecords} from '../shared.js'
+import {redactUnitValues} from '../redact.js'
 import type {CollectorOutput, FileRecord, Item, ProbeResult} from '../types.js'
+
+/** The item types whose content is unit file syntax. */
+export const UNIT_SYNTAX_TYPES = new Set(['unit', 'dropin', 'vendor-unit'])
 
 export const UNIT_DIRS = ['/etc/systemd/system', '/run/systemd/system']
 export const VENDOR_DIRS = ['/usr/local/lib/systemd/system', '/lib/systemd/system', '/usr/lib/systemd/system']
@@ -21,6 +25,8 @@ export function parseSystemd(results: Record<string, ProbeResult>): CollectorOut
   const records = [...probeRecords(results, 'units', output.warnings), ...probeRecords(results, 'entries', output.warnings)]
   for (const record of records) {
     const item = systemdItem(record)
+    // Environment= and SetCredential= values are secrets in any unit file: only their hashes are kept.
+    if (item && typeof item.content === 'string' && UNIT_SYNTAX_TYPES.has(item.type)) item.content = redactUnitValues(item.content)
     if (item) addItem(output, record.path, item, record.mtime)
   }
   return output

@@ -1,8 +1,9 @@
 // systemd.unit(5): https://www.freedesktop.org/software/systemd/man/latest/systemd.unit.html
 // Compares two versions of a unit file or drop-in by what systemd reads from them, not by their text.
 
-import {compareFileBacked, contentLines, fromTo, keyedChanges, setChange} from '../shared.js'
+import {compareFileBacked, contentLines, fromTo, keyedChanges, setChange, unionKeys} from '../shared.js'
 import type {Change, Item} from '../types.js'
+import {UNIT_SYNTAX_TYPES} from './parse.js'
 import {parseUnitSyntax} from './syntax.js'
 
 /**
@@ -28,8 +29,6 @@ const SET_FIELDS = new Set(
  */
 export const RESET = '(reset)'
 
-/** The item types whose content is unit file syntax. */
-const UNIT_SYNTAX_TYPES = new Set(['unit', 'dropin', 'vendor-unit'])
 
 export function compareSystemdItems(before: Item, after: Item): Change[] {
   const bothUnitSyntax = UNIT_SYNTAX_TYPES.has(before.type) && UNIT_SYNTAX_TYPES.has(after.type)
@@ -42,11 +41,36 @@ export function compareSystemdItems(before: Item, after: Item): Change[] {
  * assignments, joined by " ; ", as from/to (absent when not set).
  */
 export function compareUnitContent(before: string, after: string): Change[] {
-  return keyedChanges(parseUnitSyntax(before), parseUnitSyntax(after), (field, beforeValues, afterValues) =>
-    SET_FIELDS.has(field)
+  const beforeDirectives = parseUnitSyntax(before)
+  const afterDirectives = parseUnitSyntax(after)
+  return unionKeys(beforeDirectives.keys(), afterDirectives.keys()).flatMap((field) => {
+    const beforeValues = beforeDirectives.get(field)
+    const afterValues = afterDirectives.get(field)
+    if (field.endsWith(' Environment') || field === 'Environment') return environmentChanges(field, beforeValues ?? [], afterValues ?? [])
+    const change = SET_FIELDS.has(field)
       ? setChange(field, listMembers(beforeValues ?? []), listMembers(afterValues ?? []))
-      : assignmentsChange(field, beforeValues, afterValues),
-  )
+      : assignmentsChange(field, beforeValues, afterValues)
+    return change ?? []
+  })
+}
+
+/**
+ * One Change per variable whose (hashed) value differs: `[Service] Environment API_TOKEN` from/to the hashes,
+ * which a report shows as "value changed". An empty assignment resets every variable set before it.
+ */
+function environmentChanges(field: string, before: string[], after: string[]): Change[] {
+  const variables = (values: string[]) => {
+    let vars = new Map<string, string>()
+    for (const value of values) {
+      if (value === '') vars = new Map()
+      for (const word of value.split(/\s+/).filter(Boolean)) {
+        const equals = word.indexOf('=')
+        vars.set(equals < 0 ? word : word.slice(0, equals), equals < 0 ? '' : word.slice(equals + 1))
+      }
+    }
+    return vars
+  }
+  return keyedChanges(variables(before), variables(after), (name, from, to) => (from === to ? undefined : fromTo(`${field} ${name}`, from, to)))
 }
 
 /** The members a list directive ends up with: an empty assignment drops the ones before it. */
