@@ -84,7 +84,10 @@ export function renderCheck(result: CheckResult, c: ChalkInstance): string {
     out.push('')
     for (const [id, why] of unavailable) out.push(`${c.red('not checked')}: ${id}: ${why}`)
   }
-  for (const [id, why] of Object.entries(result.effectUnknown)) out.push(`${c.yellow('effect unknown')}: ${id}: ${why}`)
+  // Once per collector, and one line per reason: under --root every collector says the same.
+  const unknown = new Map<string, string[]>()
+  for (const [id, why] of Object.entries(result.effectUnknown)) unknown.set(why, [...(unknown.get(why) ?? []), id])
+  for (const [why, ids] of unknown) out.push(`${c.yellow('effect unknown')}: ${ids.join(', ')}: ${why}`)
   for (const warning of result.warnings) out.push(`${c.yellow('warning')}: ${warning}`)
   return out.join('\n') + '\n'
 }
