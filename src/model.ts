@@ -32,6 +32,11 @@ export interface Change {
 export interface CaptureOptions {
   /** extra paths or globs for the `files` collector */
   watch: string[]
+  /**
+   * watched files whose bytes are kept beside the baseline (content-addressed by sha256), so that a restore can
+   * put back what the baseline otherwise holds only the hash of
+   */
+  keepContent?: string[]
 }
 
 export type EntryType = 'file' | 'link' | 'dir' | 'other'
@@ -51,7 +56,9 @@ export interface FileRecord {
   target?: string
   /** text content (content: 'text' and the file is valid UTF-8) */
   content?: string
-  /** sha256 of the content (content: 'sha256', or a 'text' file that is not valid UTF-8) */
+  /** the whole content (content: 'bytes'): for the engine to keep, never an item's field */
+  bytes?: Buffer
+  /** sha256 of the content (content: 'sha256' or 'bytes', or a 'text' file that is not valid UTF-8) */
   sha256?: string
   /** the entry exists but could not be read (permission denied, …) */
   error?: string
@@ -73,9 +80,15 @@ export interface ProbeResult {
 /** Items per collector id, per item key: the compared state. */
 export type CollectedItems = Record<string, Record<string, Item>>
 
+/**
+ * The baseline format this vmdrift reads and writes. 2: every file-backed item has its group (what a restore
+ * needs to write it back), and options may name --keep-content globs.
+ */
+export const BASELINE_FORMAT = 2
+
 /** What a baseline file holds. Nothing in it changes unless the host's state does. */
 export interface Baseline {
-  vmdrift: 1
+  vmdrift: typeof BASELINE_FORMAT
   target: string
   /** what was captured, so a check reads the same set without repeating flags */
   options: CaptureOptions & {collectors: string[]}
@@ -105,7 +118,11 @@ export interface Snapshot {
   effectUnknown: Record<string, string>
   /** collector id → why it could not read the host */
   unavailable: Record<string, string>
+  /** paths the host could not read (a file's content, a directory's entries): their state is unknown */
+  unreadable: string[]
   warnings: string[]
+  /** bytes read whole (capture --keep-content), by sha256 */
+  blobs?: Map<string, Buffer>
 }
 
 /**

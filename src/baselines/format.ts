@@ -1,8 +1,8 @@
 // Baseline files: deterministic YAML out, validated YAML in. Pure: text in, data out, and back.
 import {createRequire} from 'node:module'
 import type {Ajv as AjvClass, ErrorObject} from 'ajv'
-import {LineCounter, parseDocument, stringify} from 'yaml'
-import type {Baseline, Item} from '../model.js'
+import {Document, LineCounter, parseDocument, visit} from 'yaml'
+import {BASELINE_FORMAT, type Baseline, type Item} from '../model.js'
 import {InputError} from '../errors.js'
 import {loadSchema} from '../schemas.js'
 
@@ -31,16 +31,22 @@ export function formatBaseline(baseline: Baseline): string {
   const ordered = {
     vmdrift: baseline.vmdrift,
     target: baseline.target,
-    options: {collectors: baseline.options.collectors, watch: [...baseline.options.watch]},
+    options: {
+      collectors: baseline.options.collectors,
+      watch: [...baseline.options.watch],
+      ...(baseline.options.keepContent?.length ? {keepContent: [...baseline.options.keepContent]} : {}),
+    },
     collectors,
   }
-  const body = stringify(ordered, {
-    lineWidth: 0,
-    minContentWidth: 0,
-    blockQuote: 'literal',
-    aliasDuplicateObjects: false,
-    indentSeq: true,
+  const doc = new Document(ordered, {aliasDuplicateObjects: false})
+  visit(doc, {
+    Scalar(_key, node) {
+      // yaml 2.9 writes a text of only blank lines ("   \n") as a `|+` block it reads back as "\n": a restore
+      // would write the wrong bytes. Double quotes keep it exact.
+      if (typeof node.value === 'string' && /^[ \t\r\n]*[ \t][ \t\r\n]*$/.test(node.value) && node.value.includes('\n')) node.type = 'QUOTE_DOUBLE'
+    },
   })
+  const body = doc.toString({lineWidth: 0, minContentWidth: 0, blockQuote: 'literal', indentSeq: true})
   return [
     `# vmdrift baseline of ${baseline.target.replace(/\s+/g, ' ')}: review it like code and commit it.`,
     '# File contents are block scalars, so `git diff` of this file reads like a diff of the files.',
@@ -82,6 +88,16 @@ function schemaMessage(error: ErrorObject): string {
   return error.message ?? error.keyword
 }
 
+/** A baseline of another format is refused before the schema would name the first field it does not know. */
+function checkFormat(data: unknown, file: string): void {
+  const format = data !== null && typeof data === 'object' ? (data as {vmdrift?: unknown}).vmdrift : undefined
+  if (typeof format !== 'number' || format === BASELINE_FORMAT) return
+  if (format < BASELINE_FORMAT) {
+    throw new InputError(`${file}: baseline format ${format}: re-capture with this vmdrift`, 'vmdrift capture TARGET, then review and commit it')
+  }
+  throw new InputError(`${file}: baseline format ${format} is newer than this vmdrift reads (${BASELINE_FORMAT})`, 'upgrade vmdrift')
+}
+
 /** Parses and validates a baseline; any problem is one InputError naming the file, line and column. */
 export function parseBaseline(text: string, file: string): Baseline {
   if (!text.trim()) throw new InputError(`${file}: the baseline is empty`, 'capture it again with vmdrift capture')
@@ -100,6 +116,7 @@ export function parseBaseline(text: string, file: string): Baseline {
   } catch (error) {
     throw new InputError(`${file}: ${(error as Error).message.split('\n')[0]}`, 'a baseline uses no YAML aliases')
   }
+  checkFormat(data, file)
   const errors = validate(data)
   const first = errors[0]
   if (first) {

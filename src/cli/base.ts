@@ -6,6 +6,7 @@ import type {Input, OutputArgs, OutputFlags, ParserOutput} from '@oclif/core/par
 import {describeError, InputError, TargetError} from '../errors.js'
 import type {Target} from '../transport/types.js'
 import {colorLevel, palette} from '../report/colors.js'
+import {escapeControl} from '../report/safe-text.js'
 
 export abstract class BaseCommand extends Command {
   static override baseFlags = {
@@ -56,12 +57,16 @@ export abstract class BaseCommand extends Command {
   protected override async catch(error: Interfaces.CommandError): Promise<void> {
     process.exitCode = 2
     const known = error instanceof InputError || error instanceof TargetError
-    const line = describeError(error)
+    // An error can quote host data (a path, a line of stderr): one inert line on the terminal.
+    const line = escapeControl(describeError(error))
     if (this.jsonEnabled()) this.logJson({error: {kind: known ? error.name : 'InternalError', message: line}})
     process.stderr.write(`vmdrift: ${line}\n`)
     if (!known && process.argv.includes('--debug')) process.stderr.write(`${error.stack}\n`)
   }
 }
+
+/** A day: more is a mistake, and Node's timers cannot wait beyond about 24.8 days anyway. */
+export const MAX_TIMEOUT_SECONDS = 86_400
 
 export const targetFlags = {
   identity: Flags.string({char: 'i', helpValue: 'FILE', description: 'private key file to log in with (instead of ssh_config, the agent and ~/.ssh/id_*)', helpGroup: 'TARGET'}),
@@ -69,7 +74,7 @@ export const targetFlags = {
   'ssh-config': Flags.string({helpValue: 'FILE', description: 'ssh_config file to resolve the target alias in [default: ~/.ssh/config]', helpGroup: 'TARGET'}),
   sudo: Flags.boolean({description: 'run the read script under sudo -n on the host', helpGroup: 'TARGET'}),
   root: Flags.string({helpValue: 'DIR', description: 'read every path under DIR instead of / (an offline root such as a mounted VM disk)', helpGroup: 'TARGET'}),
-  timeout: Flags.integer({helpValue: 'SECONDS', description: 'seconds to wait for the host to connect and to answer', default: 60, min: 1, helpGroup: 'TARGET'}),
+  timeout: Flags.integer({helpValue: 'SECONDS', description: 'seconds to wait for the host to connect and to answer', default: 60, min: 1, max: MAX_TIMEOUT_SECONDS, helpGroup: 'TARGET'}),
 }
 
 /** What targetFlags parse to. */

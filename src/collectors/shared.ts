@@ -54,7 +54,8 @@ export function compareStrings(a: string, b: string): number {
  * that kept the host from reading it. mtime is not here: it goes to meta.
  */
 export function fileBackedItem(type: string, record: FileRecord): Item {
-  const item: Item = {type, mode: record.mode, owner: record.owner}
+  // mode, owner and group: all a restore needs to write the file back as it was.
+  const item: Item = {type, mode: record.mode, owner: record.owner, group: record.group}
   if (record.error !== undefined) item.error = record.error
   else if (record.content !== undefined) item.content = record.content
   else if (record.sha256 !== undefined) item.sha256 = record.sha256
@@ -77,13 +78,22 @@ export function entryItem(record: FileRecord, fileType: string): Item | undefine
       return linkItem('link', record)
     case 'other': {
       // Also what a record is when the host could not even stat it: then its error is all there is.
-      const item: Item = {type: 'other', mode: record.mode, owner: record.owner}
+      const item: Item = {type: 'other', mode: record.mode, owner: record.owner, group: record.group}
       if (record.error !== undefined) item.error = record.error
       return item
     }
     case 'dir':
       return undefined
   }
+}
+
+/**
+ * An entry where a file must be (daemon.json, /etc/default/grub, a unit): a directory there is not skipped as
+ * directories elsewhere are, since what the host's service reads is then missing. It becomes a `not-a-file` item.
+ */
+export function expectedFileItem(record: FileRecord, fileType: string): Item {
+  if (record.type !== 'dir') return entryItem(record, fileType)!
+  return {type: 'not-a-file', entry: 'dir', mode: record.mode, owner: record.owner}
 }
 
 /** A value as one line of text: strings as they are, anything else as compact JSON. */

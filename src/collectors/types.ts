@@ -10,12 +10,14 @@ export type {CaptureOptions, Change, Effect, EntryType, FileRecord, HostFacts, I
  * `globs` are absolute paths or POSIX shell patterns (`*`, `?`, `[...]`), expanded by the host's sh; `*` does
  * not match a leading dot. Each match is reported with lstat data; regular files also with their content
  * (`content: 'text'`) or their sha256 (`content: 'sha256'`), symlinks with their target (never followed).
+ * `content: 'bytes'` reads the file whole and gives its sha256, and its bytes to the engine alone (capture
+ * --keep-content keeps them beside the baseline, so restore can write them back).
  */
 export interface FilesProbe {
   kind: 'files'
   id: string
   globs: string[]
-  content: 'text' | 'sha256' | 'none'
+  content: 'text' | 'sha256' | 'bytes' | 'none'
   /**
    * For each match, also read the file of the same name (less a trailing `.d`) in the first of these
    * directories that has it, else that of its template (`foo@bar.service` → `foo@.service`): how systemd
@@ -93,6 +95,16 @@ export interface Collector {
    * known). Called only when the live probes ran; the engine classifies from it (armed, stale, …).
    */
   effect?(input: EffectInput): Record<string, Effect>
+  /**
+   * pure: how to put one differing item back as the baseline has it (`wanted`), given what the host has
+   * (`found`); absent on one side when the item was added or removed. Absent hook: nothing of it is restored.
+   */
+  restore?(key: string, wanted: Item | undefined, found: Item | undefined, context: RestoreContext): RestoreAction
+  /**
+   * pure: the commands to run once every file of the plan is in place (a reload, update-grub, restarts), and
+   * what will still be needed after them (a reboot, a restart not asked for)
+   */
+  restoreCommands?(restored: RestoredItem[], context: RestoreContext): {commands: RestoreCommand[]; notes?: string[]}
 }
 
 export interface EffectInput {
@@ -103,4 +115,46 @@ export interface EffectInput {
   /** the answers of the collector's live probes, by probe id */
   live: Record<string, ProbeResult>
   host: HostFacts
+}
+
+/** What a restore hook may know besides the two items. */
+export interface RestoreContext {
+  /** restart what reads the files restored (units, dockerd): --restart */
+  restart: boolean
+  /** whether the bytes of this sha256 are kept beside the baseline (capture --keep-content) */
+  hasBlob(sha256: string): boolean
+}
+
+/** A regular file as a restore writes it: its content (text or a kept blob) and who owns it. */
+export interface FileState {
+  mode: string
+  owner: string
+  group: string
+  content?: string
+  /** sha256 of bytes kept in baselines/<target>.blobs/ */
+  blob?: string
+}
+
+export type RestoreAction =
+  | {kind: 'write'; path: string; file: FileState}
+  | {kind: 'link'; path: string; target: string}
+  /** into the backup: never deleted */
+  | {kind: 'move-aside'; path: string}
+  | {kind: 'cannot'; reason: string}
+  /** comes back by itself once the others are done: grub.cfg after update-grub, /proc/cmdline after a reboot */
+  | {kind: 'follows'; after: string}
+
+export interface RestoredItem {
+  key: string
+  wanted?: Item
+  found?: Item
+  action: RestoreAction
+}
+
+/** A command the apply script runs on the host after the files: the first alternative whose program exists. */
+export interface RestoreCommand {
+  /** argv alternatives, in order of preference */
+  run: string[][]
+  /** one line: why it runs */
+  why: string
 }

@@ -28,6 +28,7 @@ export default class Check extends BaseCommand {
       multiple: true,
       delimiter: ',',
     }),
+    'allow-other-target': Flags.boolean({description: 'compare with a baseline captured from another target'}),
   }
 
   async run(): Promise<CheckResult> {
@@ -39,7 +40,7 @@ export default class Check extends BaseCommand {
       import('../report/text.js'),
     ])
     try {
-      const result = await check(target, {baselineFile: flags.baseline ?? defaultBaselinePath(args.target), root: flags.root, sudo: flags.sudo})
+      const result = await check(target, {baselineFile: flags.baseline ?? defaultBaselinePath(args.target), root: flags.root, sudo: flags.sudo, allowOtherTarget: flags['allow-other-target']})
       if (!this.jsonEnabled()) process.stdout.write(renderCheck(result, this.colors))
       this.setExitCode(checkExitCode(result, flags['fail-on']?.filter(isDriftClass) ?? DRIFT_CLASSES))
       return result

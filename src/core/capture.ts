@@ -1,11 +1,11 @@
 // Orchestration only: read the host, write the baseline. Parsing and formatting live below.
-import {writeBaselineFile} from '../baselines/store.js'
+import {blobsDir, writeBaselineFile, writeBlobs} from '../baselines/store.js'
 import {collectorById, collectors as allCollectors} from '../collectors/index.js'
 import type {Collector} from '../collectors/types.js'
-import {InputError} from '../errors.js'
+import {InputError, TargetError} from '../errors.js'
 import type {Target} from '../transport/types.js'
 import {readHost} from './read-host.js'
-import type {Baseline} from './types.js'
+import {BASELINE_FORMAT, type Baseline} from './types.js'
 
 export interface HostOptions {
   root?: string
@@ -18,6 +18,8 @@ export interface CaptureResult {
   items: number
   collectors: Record<string, number>
   unavailable: Record<string, string>
+  /** paths it could not read (only with allowUnreadable; without, the capture fails) */
+  unreadable: string[]
   warnings: string[]
 }
 
@@ -35,18 +37,30 @@ export function collectorsNamed(ids: string[]): Collector[] {
 
 export async function capture(
   target: Target,
-  options: HostOptions & {baselineFile: string; watch: string[]; collectors?: string[]},
+  options: HostOptions & {baselineFile: string; watch: string[]; keepContent?: string[]; collectors?: string[]; allowUnreadable?: boolean},
 ): Promise<CaptureResult> {
   const collectors = collectorsNamed(options.collectors ?? allCollectors.map((c) => c.id))
-  const snapshot = await readHost(target, {collectors, capture: {watch: options.watch}, root: options.root, sudo: options.sudo})
+  const keepContent = options.keepContent ?? []
+  const snapshot = await readHost(target, {collectors, capture: {watch: options.watch, keepContent}, root: options.root, sudo: options.sudo})
+  // A golden baseline with holes would make every later check of a readable host report them as drift.
+  if (snapshot.unreadable.length && !options.allowUnreadable) {
+    const [first, ...more] = snapshot.unreadable
+    throw new TargetError(
+      `${target.name}: could not read ${first}${more.length ? ` and ${more.length} more path${more.length === 1 ? '' : 's'}` : ''}; no baseline written`,
+      target.name,
+      {hint: 'run with --sudo, or pass --allow-unreadable to record them as unreadable'},
+    )
+  }
   // A collector that could not read the host is left out of the baseline rather than recorded as empty.
   const available = collectors.map((c) => c.id).filter((id) => snapshot.unavailable[id] === undefined)
   const baseline: Baseline = {
-    vmdrift: 1,
+    vmdrift: BASELINE_FORMAT,
     target: target.name,
-    options: {collectors: available, watch: options.watch},
+    options: {collectors: available, watch: options.watch, ...(keepContent.length ? {keepContent} : {})},
     collectors: Object.fromEntries(available.map((id) => [id, snapshot.collectors[id] ?? {}])),
   }
+  // The bytes first: a baseline must never name a blob that is not there.
+  if (snapshot.blobs?.size) await writeBlobs(blobsDir(options.baselineFile), snapshot.blobs)
   await writeBaselineFile(options.baselineFile, baseline)
   return {
     target: target.name,
@@ -54,6 +68,7 @@ export async function capture(
     items: countItems(baseline.collectors),
     collectors: Object.fromEntries(available.map((id) => [id, Object.keys(baseline.collectors[id] ?? {}).length])),
     unavailable: snapshot.unavailable,
+    unreadable: snapshot.unreadable,
     warnings: snapshot.warnings,
   }
 }

@@ -1,6 +1,7 @@
 // Orchestration only: read the baseline, read the host, compare. Parsing and comparing live below.
 import {readBaselineFile} from '../baselines/store.js'
 import {diffStates} from '../drift/diff.js'
+import {InputError} from '../errors.js'
 import type {Target} from '../transport/types.js'
 import {collectorsNamed, countItems, type HostOptions} from './capture.js'
 import {readHost} from './read-host.js'
@@ -18,6 +19,8 @@ export interface CheckResult {
   effectUnknown: Record<string, string>
   /** collector id → why it could not be checked */
   unavailable: Record<string, string>
+  /** paths the host could not read, so not checked (exit 2): a directory's entries or a file's content */
+  unreadable: string[]
   warnings: string[]
 }
 
@@ -28,7 +31,7 @@ export function compare(baseline: Baseline, snapshot: Snapshot, names: {baseline
     target: snapshot.target,
     baseline: names.baseline,
     ...(names.against ? {against: names.against} : {}),
-    inSync: findings.length === 0 && Object.keys(snapshot.unavailable).length === 0,
+    inSync: findings.length === 0 && Object.keys(snapshot.unavailable).length === 0 && snapshot.unreadable.length === 0,
     counts: {
       items: countItems(snapshot.collectors),
       findings: findings.length,
@@ -37,15 +40,31 @@ export function compare(baseline: Baseline, snapshot: Snapshot, names: {baseline
     findings,
     effectUnknown: snapshot.effectUnknown,
     unavailable: snapshot.unavailable,
+    unreadable: snapshot.unreadable,
     warnings: snapshot.warnings,
   }
 }
 
-export async function check(target: Target, options: HostOptions & {baselineFile: string}): Promise<CheckResult> {
+/** What a check reads: kept files too, but hashed on the host like any watched file; only a capture needs their bytes. */
+export function checkOptions(baseline: Baseline): {watch: string[]} {
+  return {watch: [...new Set([...baseline.options.watch, ...(baseline.options.keepContent ?? [])])]}
+}
+
+export async function check(
+  target: Target,
+  options: HostOptions & {baselineFile: string; allowOtherTarget?: boolean},
+): Promise<CheckResult> {
   const baseline = await readBaselineFile(options.baselineFile)
+  // A baseline of another host would report that host's differences as this one's drift.
+  if (baseline.target !== target.name && !options.allowOtherTarget) {
+    throw new InputError(
+      `${options.baselineFile} was captured from ${JSON.stringify(baseline.target)}, not ${JSON.stringify(target.name)}`,
+      'name the target it was captured from, or pass --allow-other-target to compare them anyway',
+    )
+  }
   const snapshot = await readHost(target, {
     collectors: collectorsNamed(baseline.options.collectors),
-    capture: {watch: baseline.options.watch},
+    capture: checkOptions(baseline),
     known: Object.fromEntries(Object.entries(baseline.collectors).map(([id, items]) => [id, Object.keys(items)])),
     root: options.root,
     sudo: options.sudo,
@@ -66,6 +85,7 @@ export async function diffFiles(first: string, second: string): Promise<CheckRes
     host: {},
     effectUnknown: {},
     unavailable: {},
+    unreadable: [],
     warnings: [],
   }
   return compare(a, snapshot, {baseline: first, against: second})
@@ -73,6 +93,6 @@ export async function diffFiles(first: string, second: string): Promise<CheckRes
 
 /** 2 when part of the host could not be checked, else 1 on a finding of a class in `failOn`, else 0. */
 export function checkExitCode(result: CheckResult, failOn: readonly DriftClass[] = DRIFT_CLASSES): 0 | 1 | 2 {
-  if (Object.keys(result.unavailable).length) return 2
+  if (Object.keys(result.unavailable).length || result.unreadable.length) return 2
   return result.findings.some((finding) => failOn.includes(finding.class)) ? 1 : 0
 }

@@ -4,12 +4,12 @@ import {rootPrefix} from './script.js'
 
 export class FrameError extends Error {}
 
-interface Frame {
+export interface Frame {
   tag: string
   body: Buffer
 }
 
-function* frames(stream: Buffer, boundary: string): Generator<Frame> {
+export function* frames(stream: Buffer, boundary: string): Generator<Frame> {
   const marker = Buffer.from(`\n${boundary} `)
   let at = stream.indexOf(marker)
   while (at >= 0) {
@@ -108,7 +108,7 @@ interface Listing {
 
 export interface StreamOptions {
   /** what each probe reads of its regular files */
-  content: Record<string, 'text' | 'sha256' | 'none'>
+  content: Record<string, 'text' | 'sha256' | 'bytes' | 'none'>
   /** the --root prefix the script ran with: removed from every path */
   root?: string
   sha256: (data: Buffer) => string
@@ -116,6 +116,8 @@ export interface StreamOptions {
 
 export interface ParsedStream {
   results: Record<string, ProbeResult>
+  /** directories whose entries the host could not list (permissions): what is in them is unknown */
+  unreadable: string[]
   /** mtime (seconds) of every directory seen: those the probes list, and any entry that is a directory */
   directories: Record<string, number>
 }
@@ -133,9 +135,11 @@ export function parseStream(stream: Buffer, boundary: string, options: StreamOpt
   let batch: string[] = []
   let batchBody: Buffer | undefined
   let single: string | undefined
+  let ended = false
+  let unreadable: string[] = []
   const outputs = new Map<string, {output: string; exitCode?: number}>()
   let command: string | undefined
-  let ended = false
+  const moved: [string, string][] = []
 
   for (const {tag, body} of frames(stream, boundary)) {
     const [kind, ...args] = tag.split(' ')
@@ -173,6 +177,9 @@ export function parseStream(stream: Buffer, boundary: string, options: StreamOpt
       case 'H':
         hashes = parseHashes(body)
         break
+      case 'X':
+        unreadable = nulNames(body)
+        break
       case 'O':
         command = args[0] ?? ''
         outputs.set(command, {output: body.toString('utf8')})
@@ -181,6 +188,11 @@ export function parseStream(stream: Buffer, boundary: string, options: StreamOpt
         const output = command === undefined ? undefined : outputs.get(command)
         if (output) output.exitCode = Number(args[0])
         command = undefined
+        break
+      }
+      case 'M': {
+        const pairs = nulNames(body)
+        for (let i = 0; i + 1 < pairs.length; i += 2) moved.push([pairs[i]!, pairs[i + 1]!])
         break
       }
       case 'END':
@@ -193,18 +205,32 @@ export function parseStream(stream: Buffer, boundary: string, options: StreamOpt
   if (!ended) throw new FrameError("the host's output ended before the script finished")
   const listed = listings.reduce((sum, l) => sum + l.names.length, 0)
   if (listed > 0 && stats.size === 0) throw new FrameError('stat on the host printed nothing (GNU coreutils stat --printf is needed)')
-  const root = rootPrefix(options.root)
+  const hostPath = hostPaths(rootPrefix(options.root), moved)
   const directories: Record<string, number> = {}
-  for (const [name, stat] of stats) if (stat.type === 'dir') directories[withoutRoot(name, root)] = stat.mtime
-  const results = assemble(listings, unavailable, stats, contents, hashes, options, root)
+  for (const [name, stat] of stats) if (stat.type === 'dir') directories[hostPath(name)] = stat.mtime
+  const results = assemble(listings, unavailable, stats, contents, hashes, options, hostPath)
   for (const [probe, {output, exitCode}] of outputs) {
     results[probe] = {records: [], output, ...(exitCode === undefined ? {} : {exitCode})}
   }
-  return {results, directories}
+  return {results, unreadable: [...new Set(unreadable.map(hostPath))], directories}
 }
 
-function withoutRoot(name: string, root: string): string {
-  return root && name.startsWith(`${root}/`) ? name.slice(root.length) : root && name === root ? '/' : name
+/**
+ * A path as the script read it → the path on the host: the --root prefix removed, and a directory the script
+ * found elsewhere inside the root (through a link, `M`) named as the probe named it, so keys do not depend on
+ * how the root lays out its links. The first directory named wins where two resolve to the same place.
+ */
+function hostPaths(root: string, moved: [string, string][]): (name: string) => string {
+  // Longest physical directory first, so a nested one wins over its parent.
+  const byPhysical = [...new Map(moved.map(([logical, physical]) => [physical, logical] as const).reverse())].sort(([a], [b]) => b.length - a.length)
+  return (name) => {
+    const path = root && name.startsWith(`${root}/`) ? name.slice(root.length) : root && name === root ? '/' : name
+    for (const [physical, logical] of byPhysical) {
+      if (path === physical) return logical
+      if (path.startsWith(physical === '/' ? '/' : `${physical}/`)) return `${logical === '/' ? '' : logical}${path.slice(physical === '/' ? 0 : physical.length)}`
+    }
+    return path
+  }
 }
 
 /** One cat printed every file of the batch back to back: cut it by the sizes stat saw just before. */
@@ -228,7 +254,7 @@ function assemble(
   contents: Map<string, Buffer>,
   hashes: Map<string, string>,
   options: StreamOptions,
-  root: string,
+  hostPath: (name: string) => string,
 ): Record<string, ProbeResult> {
   const results: Record<string, ProbeResult> = {}
   for (const [probe, why] of unavailable) results[probe] = {records: [], unavailable: why}
@@ -237,17 +263,27 @@ function assemble(
     const seen = new Set(result.records.map((r) => r.path))
     for (const name of names) {
       const stat = stats.get(name)
-      const path = withoutRoot(name, root)
+      const path = hostPath(name)
       // Gone between the glob and stat, or read twice (a vendor unit behind two overrides): once is enough.
       if (!stat || seen.has(path)) continue
       seen.add(path)
       const record: FileRecord = {path, ...stat, ...(vendor ? {vendor: true} : {})}
       const mode = options.content[probe] ?? 'none'
-      if (stat.type === 'file' && mode !== 'none') fillContent(record, mode === 'text' ? contents.get(name) : hashes.get(name), options.sha256)
+      if (stat.type === 'file' && mode === 'bytes') keepBytes(record, contents.get(name), options.sha256)
+      else if (stat.type === 'file' && mode !== 'none') fillContent(record, mode === 'text' ? contents.get(name) : hashes.get(name), options.sha256)
       result.records.push(record)
     }
   }
   return results
+}
+
+function keepBytes(record: FileRecord, read: Buffer | undefined, sha256: (data: Buffer) => string): void {
+  if (!read) {
+    record.error = 'not readable'
+    return
+  }
+  record.bytes = read
+  record.sha256 = sha256(read)
 }
 
 function fillContent(record: FileRecord, read: Buffer | string | undefined, sha256: (data: Buffer) => string): void {

@@ -1,6 +1,7 @@
 import {createHash} from 'node:crypto'
+import {execFileSync} from 'node:child_process'
 import {existsSync} from 'node:fs'
-import {mkdir, mkdtemp, rm, symlink, writeFile} from 'node:fs/promises'
+import {mkdir, mkdtemp, readFile, rm, symlink, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
@@ -137,7 +138,7 @@ describe('script', () => {
     // PATH without sha256sum: only a directory holding the other tools.
     const bin = join(root, 'toolbin')
     await mkdir(bin)
-    for (const tool of ['stat', 'readlink', 'cat']) await symlink(`/usr/bin/${tool}`, join(bin, tool))
+    for (const tool of ['stat', 'readlink', 'cat', 'xargs']) await symlink(`/usr/bin/${tool}`, join(bin, tool))
     const out = await new LocalTarget().runScript(`PATH=${shQuote(bin)}\n${script}`)
     const results = parseStream(out.stdout, BOUNDARY, {root, sha256, content: {p: 'sha256'}}).results
     expect(results.p).toEqual({records: [], unavailable: 'not found on the host: sha256sum'})
@@ -147,19 +148,28 @@ describe('script', () => {
     await mkdir(join(root, 'etc/many'), {recursive: true})
     for (let i = 0; i < 200; i++) await writeFile(join(root, `etc/many/unit-${i}.service`), `[Unit]\nDescription=${i}\n`)
     await mkdir(join(root, 'bin'), {recursive: true})
-    for (let i = 0; i < 50; i++) await writeFile(join(root, `bin/tool-${i}`), `#!/bin/sh\n# ${i}\n`)
+    // Thousands: the lists once grew by `set -- "$@" "$f"`, quadratic in sh (5,000 files took 14 s).
+    await Promise.all(Array.from({length: 5000}, (_, i) => writeFile(join(root, `bin/tool-${i}`), `#!/bin/sh\n# ${i}\n`)))
     const probes: Probe[] = [
       {kind: 'files', id: 'units', globs: ['/etc/many/*'], content: 'text'},
       {kind: 'files', id: 'bins', globs: ['/bin/*'], content: 'sha256'},
     ]
-    // Trace every command the shell runs (-x); builtins show too, so count only the external tools.
+    // Every external tool the script may run, behind a shim that logs its name: the log is the list of processes.
+    const shims = join(root, 'shims')
+    await mkdir(shims)
+    const log = join(root, 'exec.log')
+    for (const tool of ['stat', 'cat', 'sha256sum', 'readlink', 'xargs', 'ls', 'find']) {
+      const real = execFileSync('sh', ['-c', `command -v ${tool}`]).toString().trim()
+      await writeFile(join(shims, tool), `#!/bin/sh\necho ${tool} >> ${shQuote(log)}\nexec ${real} "$@"\n`, {mode: 0o755})
+    }
     const script = compileScript(probes, {boundary: BOUNDARY, root})
-    const out = await new LocalTarget().runScript(`set -x\n${script}`)
-    const externals = out.stderr.split('\n').flatMap((line) => /^\+ (?:\w+=\S+ )*(stat|cat|sha256sum|readlink|ls|find) /.exec(line)?.[1] ?? [])
-    expect(externals).toEqual(['stat', 'cat', 'sha256sum'])
+    const out = await new LocalTarget().runScript(`PATH=${shQuote(shims)}:$PATH\n${script}`)
+    const ran = (await readFile(log, 'utf8')).trim().split('\n').sort()
+    expect(ran).toEqual(['cat', 'sha256sum', 'stat', 'xargs', 'xargs', 'xargs'])
     const results = parseStream(out.stdout, BOUNDARY, {root, sha256, content: contentOf(probes)}).results
     expect(results.units!.records).toHaveLength(200)
     expect(results.units!.records.find((r) => r.path === '/etc/many/unit-7.service')!.content).toBe('[Unit]\nDescription=7\n')
+    expect(results.bins!.records).toHaveLength(5000)
     expect(results.bins!.records.find((r) => r.path === '/bin/tool-3')!.sha256).toBe(sha256(Buffer.from('#!/bin/sh\n# 3\n')))
   })
 
@@ -193,5 +203,92 @@ describe('script', () => {
       `\n${BOUNDARY} P p\n/x\0\n${BOUNDARY} S\n81a4 644 root root 3 1\0/x\0/x\0\n${BOUNDARY} N\n/x\0\n${BOUNDARY} C\nabcd\n${BOUNDARY} Z 0\n${BOUNDARY} END\n`,
     )
     expect(() => parseStream(grown, BOUNDARY, {sha256, content: {p: 'text'}})).toThrow(/changed on the host while they were read/)
+  })
+
+  describe('confines every read to --root, as a chroot would', () => {
+    let outside: string
+    beforeEach(async () => {
+      // The "host" files a hostile root points at: their content must never come back.
+      outside = await mkdtemp(join(tmpdir(), 'vmdrift-outside-'))
+      await mkdir(join(outside, 'systemd/system'), {recursive: true})
+      await writeFile(join(outside, 'systemd/system/host.service'), 'HOST-SENTINEL\n')
+      await writeFile(join(outside, 'shadow'), 'HOST-SENTINEL\n')
+      // One directory the probes read that is really there, or the root is refused as not a host at all.
+      await mkdir(join(root, 'anchor'))
+    })
+    afterEach(async () => {
+      await rm(outside, {recursive: true, force: true})
+    })
+
+    const units: Probe = {kind: 'files', id: 'units', globs: ['/etc/systemd/system/*', '/lib/systemd/system/*'], content: 'text'}
+    const entries: Probe = {kind: 'files', id: 'entries', globs: ['/etc/systemd/system/*/*'], content: 'text'}
+
+    async function raw(read: Probe[]) {
+      const probes = [...read, {kind: 'files', id: 'anchor', globs: ['/anchor/*'], content: 'none'} satisfies Probe]
+      const out = await new LocalTarget().runScript(compileScript(probes, {boundary: BOUNDARY, root}))
+      return {text: out.stdout.toString('latin1') + out.stderr, results: parseStream(out.stdout, BOUNDARY, {root, sha256, content: contentOf(probes)}).results}
+    }
+
+    it('follows an absolute link inside the root (ROOT/lib -> /usr/lib reads ROOT/usr/lib), keeping the path as named', async () => {
+      await mkdir(join(root, 'usr/lib/systemd/system'), {recursive: true})
+      await writeFile(join(root, 'usr/lib/systemd/system/own.service'), '[Unit]\n')
+      await mkdir(join(root, 'etc/systemd/system'), {recursive: true})
+      await symlink('/usr/lib', join(root, 'lib'))
+      const {results} = await raw([units])
+      expect(results.units!.records.map((r) => r.path)).toEqual(['/lib/systemd/system/own.service'])
+      expect(results.units!.records[0]!.content).toBe('[Unit]\n')
+    })
+
+    it('never reads the machine through a link to a directory outside the root', async () => {
+      await mkdir(join(root, 'etc/systemd'), {recursive: true})
+      // etc/systemd/system itself a link to the outside directory, and lib to its parent, both absolute.
+      await symlink(join(outside, 'systemd/system'), join(root, 'etc/systemd/system'))
+      await symlink(outside, join(root, 'lib'))
+      const {text, results} = await raw([units, entries])
+      expect(text).not.toContain('HOST-SENTINEL')
+      expect(text).not.toContain('host.service')
+      expect(results.units?.records ?? []).toEqual([])
+    })
+
+    it('does not descend through a link that a glob matches (*/* under a link to the outside)', async () => {
+      await mkdir(join(root, 'etc/systemd/system'), {recursive: true})
+      await symlink(join(outside, 'systemd'), join(root, 'etc/systemd/system/evil.wants'))
+      await symlink('../../../..', join(root, 'etc/systemd/system/up.wants'))
+      const {text, results} = await raw([units, entries])
+      expect(text).not.toContain('HOST-SENTINEL')
+      expect(results.entries?.records ?? []).toEqual([])
+      expect(results.units!.records.map((r) => [r.path, r.type])).toEqual([
+        ['/etc/systemd/system/evil.wants', 'link'],
+        ['/etc/systemd/system/up.wants', 'link'],
+      ])
+    })
+
+    it("keeps '..' in a link from climbing above the root, and refuses '..' in a glob", async () => {
+      await mkdir(join(root, 'etc'), {recursive: true})
+      // ROOT/etc/x -> ../../../../../<outside>: from a chroot's / that is just /<outside>, which ROOT lacks.
+      await symlink(`../../../../../../..${outside}`, join(root, 'etc/x'))
+      const {text} = await raw([{kind: 'files', id: 'w', globs: ['/etc/x/*'], content: 'sha256'}])
+      expect(text).not.toContain(sha256(Buffer.from('HOST-SENTINEL\n')))
+      expect(() => compileScript([{kind: 'files', id: 'w', globs: ['/../../../etc/shadow'], content: 'sha256'}], {boundary: BOUNDARY, root})).toThrow(/'\.\.'/)
+    })
+  })
+
+  it('lists the directories it could not read, which a glob silently skips', async () => {
+    await mkdir(join(root, 'etc/systemd/system/multi-user.target.wants'), {recursive: true})
+    await symlink('/lib/systemd/system/ssh.service', join(root, 'etc/systemd/system/multi-user.target.wants/ssh.service'))
+    await mkdir(join(root, 'etc/docker'), {recursive: true})
+    await writeFile(join(root, 'etc/docker/daemon.json'), '{}')
+    const {chmod} = await import('node:fs/promises')
+    await chmod(join(root, 'etc/systemd/system/multi-user.target.wants'), 0o700)
+    await chmod(join(root, 'etc/docker'), 0o700)
+    await chmod(root, 0o755)
+    const probes: Probe[] = [
+      {kind: 'files', id: 'entries', globs: ['/etc/systemd/system/*/*'], content: 'text'},
+      {kind: 'files', id: 'daemon', globs: ['/etc/docker/daemon.json'], content: 'text'},
+    ]
+    // As an unprivileged user, as a check without --sudo runs.
+    const out = execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'sh', '-s'], {input: compileScript(probes, {boundary: BOUNDARY, root})})
+    const parsed = parseStream(out, BOUNDARY, {root, sha256, content: contentOf(probes)})
+    expect(parsed.unreadable.sort()).toEqual(['/etc/docker', '/etc/systemd/system/multi-user.target.wants'])
   })
 })

@@ -17,6 +17,7 @@
 //   C              body: their contents, concatenated (split by the sizes stat gave);  then `Z <exit status>`
 //   C1             body: one file's path; then `D` with its content and `Z <exit status>` (files of size 0)
 //   H              body: `sha256sum -z` output: `<hash>  <path>` per file, NUL-ended
+//   X              body: the paths the script could not read (a directory it could not list), NUL-ended
 //   O, E           a command probe's output and exit status (script-commands.ts)
 //   END            the script ran to its end (a stream without it was cut short)
 import type {CommandProbe, EachProbe, FilesProbe, Probe} from '../collectors/types.js'
@@ -85,6 +86,38 @@ export interface ScriptOptions {
 const PRELUDE = String.raw`
 t() { printf '\n%s %s\n' "$B" "$1"; }
 have() { command -v "$1" >/dev/null 2>&1; }
+# inroot PATH: sets r to PATH as it is inside the root $R, every symlink on the way followed as a chroot would:
+# an absolute target starts again at $R, '..' never climbs above it. Fails on a link loop (more than 40 links).
+# A fork (readlink) only for a link actually on the way: a root without links costs nothing.
+inroot() {
+  r=; rest=${'$'}{1#/}; links=0
+  while [ -n "$rest" ]; do
+    case $rest in */*) c=${'$'}{rest%%/*}; rest=${'$'}{rest#*/} ;; *) c=$rest; rest= ;; esac
+    case $c in '' | .) continue ;; ..) r=${'$'}{r%/*}; continue ;; esac
+    if [ -L "$R$r/$c" ]; then
+      links=$((links + 1)); [ $links -le 40 ] || return 1
+      l=$(readlink -- "$R$r/$c" && printf .) || return 1
+      l=${'$'}{l%.}; l=${'$'}{l%?}
+      case $l in /*) r= ;; esac
+      rest=$l/$rest
+    else
+      r=$r/$c
+    fi
+  done
+  r=${'$'}{r:-/}
+}
+# linkfree BASE PATH: PATH, below BASE, passes through no symlink and no '.' or '..' (a glob like */* would
+# otherwise follow a link out of the root)
+linkfree() {
+  rest=${'$'}{2#"$1"/}; cur=$1
+  while :; do
+    case $rest in */*) ;; *) return 0 ;; esac
+    c=${'$'}{rest%%/*}; rest=${'$'}{rest#*/}
+    case $c in . | ..) return 1 ;; esac
+    cur=$cur/$c
+    [ ! -L "$cur" ] || return 1
+  done
+}
 # vendorof PATH DIR...: sets v to the unit file that PATH (an override, a mask or a NAME.d directory) belongs to:
 # the first of the directories that has NAME, else NAME's template (foo@bar.service -> foo@.service).
 vendorof() {
@@ -93,6 +126,7 @@ vendorof() {
   case $n in *@?*.*) tn="${'$'}{n%%@*}@.${'$'}{n##*.}" ;; *) tn= ;; esac
   for name in "$n" ${'$'}{tn:+"$tn"}; do
     for d in "$@"; do
+      [ -n "$d" ] || continue
       v=$R$d/$name
       if [ -e "$v" ] || [ -L "$v" ]; then return 0; fi
     done
@@ -100,42 +134,90 @@ vendorof() {
   return 1
 }`
 
-/** Lists `$f` in the stream (NUL-ended) and keeps it in "$@" for the one process that reads them all. */
-const LIST_AND_KEEP = `printf '%s\\0' "$f"; set -- "$@" "$f"`
 const EXISTS = '[ -e "$f" ] || [ -L "$f" ] || continue'
 const READABLE_FILE = '[ -f "$f" ] && [ ! -L "$f" ] && [ -r "$f" ]'
+/** a directory whose entries the host could not list */
+const UNREADABLE_DIR = '[ -d "$f" ] && [ ! -L "$f" ] && { [ ! -r "$f" ] || [ ! -x "$f" ]; }'
 
 /** sh variable that is non-empty when a tool the probe needs is missing */
 function toolsOk(probe: FilesProbe): string {
-  const tools = probe.content === 'text' ? '$nocat' : probe.content === 'sha256' ? '$nosha' : ''
-  return `[ -z "$nostat${tools}" ]`
+  const tools = probe.content === 'text' || probe.content === 'bytes' ? '$nocat' : probe.content === 'sha256' ? '$nosha' : ''
+  return `[ -z "$nostat$noxargs${tools}" ]`
+}
+
+/**
+ * Where each literal directory of the script (a glob's fixed part, a vendor directory) really is: under --root,
+ * resolved inside the root by `inroot`, so that a link such as ROOT/lib -> /usr/lib reads ROOT/usr/lib and never
+ * the machine's own /usr/lib. Each gets a variable (`$d0`…); empty when it cannot be resolved (a link loop).
+ */
+class Directories {
+  readonly names = new Map<string, string>()
+
+  variable(dir: string): string {
+    let name = this.names.get(dir)
+    if (!name) {
+      name = `d${this.names.size}`
+      this.names.set(dir, name)
+    }
+    return name
+  }
+
+  /** Sets every variable; under --root, also prints `M` with `logical\0physical\0` for each that moved. */
+  resolve(underRoot: boolean): string {
+    const lines: string[] = []
+    for (const [dir, name] of this.names) {
+      lines.push(underRoot ? `if inroot ${shQuote(dir)}; then ${name}=$r; else ${name}=; fi` : `${name}=${shQuote(dir)}`)
+    }
+    if (underRoot && this.names.size > 0) {
+      lines.push(
+        't M',
+        ...[...this.names].map(([dir, name]) => `[ -z "$${name}" ] || [ "$${name}" = ${shQuote(dir)} ] || printf '%s\\0%s\\0' ${shQuote(dir)} "$${name}"`),
+      )
+    }
+    return lines.join('\n')
+  }
+}
+
+/** A glob split at its literal directory: `/etc/systemd/system/*\/*` → dir `/etc/systemd/system`, rest `*\/*`. */
+function splitGlob(glob: string): {dir: string; rest: string} {
+  const dir = globDir(glob)
+  return {dir, rest: glob.slice(dir === '/' ? 1 : dir.length + 1)}
 }
 
 /**
  * A loop over a probe's matches (or their vendor files) running `body` with `$f` set; `filter` may `continue`.
- * Inline, not a function: appending to "$@" must happen at the top level of the script.
+ * Matches named `.` or `..`, or reached through a symlink inside the glob, are skipped: they lead elsewhere.
  */
-function eachMatch(probe: FilesProbe, vendor: boolean, filter: string, body: string): string {
-  const words = probe.globs.map((glob) => `"$R"${shGlob(glob)}`).join(' ')
-  const dirs = (probe.vendorDirs ?? []).map(shQuote).join(' ')
-  const find = vendor ? `${EXISTS}; vendorof "$f" ${dirs} || continue; f=$v; ` : `${EXISTS}; `
-  return `for f in ${words}; do ${find}${filter ? `${filter} || continue; ` : ''}${body}; done`
+function eachMatch(probe: FilesProbe, vendor: boolean, filter: string, body: string, dirs: Directories): string {
+  const vendorDirs = (probe.vendorDirs ?? []).map((dir) => `"$${dirs.variable(dir)}"`).join(' ')
+  const find = vendor ? `vendorof "$f" ${vendorDirs} || continue; f=$v; ` : ''
+  return probe.globs
+    .map((glob) => {
+      const {dir, rest} = splitGlob(glob)
+      const base = `"$R$${dirs.variable(dir)}"`
+      const confined = rest.includes('/') ? `linkfree ${base} "$f" || continue; ` : ''
+      return `[ -z "$${dirs.variable(dir)}" ] || for f in ${base}/${shGlob(rest)}; do ${EXISTS}; case $\{f##*/} in . | ..) continue ;; esac; ${confined}${find}${filter ? `${filter} || continue; ` : ''}${body}; done`
+    })
+    .join('\n')
 }
 
 function variants(probe: FilesProbe): boolean[] {
   return probe.vendorDirs?.length ? [false, true] : [false]
 }
 
-function listEntries(probe: FilesProbe): string {
+/** NUL-ends `$f`: how every list in the script is written, whether to the stream or to one reading process. */
+const PRINT_NAME = `printf '%s\\0' "$f"`
+
+function listEntries(probe: FilesProbe, dirs: Directories): string {
   const id = shQuote(probe.id)
   const lists = variants(probe)
     .map((vendor) => `t "P "${id}${vendor ? "' v'" : ''}
-  ${eachMatch(probe, vendor, '', LIST_AND_KEEP)}`)
+  ${eachMatch(probe, vendor, '', PRINT_NAME, dirs)}`)
     .join('\n  ')
-  const missing = probe.content === 'text' ? ' ${nocat:+cat}' : probe.content === 'sha256' ? ' ${nosha:+sha256sum}' : ''
+  const missing = probe.content === 'text' || probe.content === 'bytes' ? ' ${nocat:+cat}' : probe.content === 'sha256' ? ' ${nosha:+sha256sum}' : ''
   return `if ${toolsOk(probe)}; then
   ${lists}
-else t "U "${id}; printf 'not found on the host:%s' "\${nostat:+ stat}${missing}"; fi`
+else t "U "${id}; printf 'not found on the host:%s' "\${nostat:+ stat}\${noxargs:+ xargs}${missing}"; fi`
 }
 
 /** The directory a glob lists: its literal part, up to the last slash before the first wildcard. */
@@ -145,10 +227,27 @@ export function globDir(glob: string): string {
   return literal.slice(0, literal.lastIndexOf('/')) || '/'
 }
 
-/** The directories the globs list go to stat too: when an entry last left one is its mtime. */
-function statDirectories(probes: FilesProbe[]): string {
-  const dirs = [...new Set(probes.flatMap((probe) => probe.globs.map(globDir)))]
-  return dirs.map((dir) => `f="$R"${shQuote(dir)}; if [ -d "$f" ]; then set -- "$@" "$f"; fi`).join('\n')
+/** The directories the globs list, NUL-ended: they go to stat too, as when an entry last left one is its mtime. */
+function listDirectories(probes: FilesProbe[], dirs: Directories): string {
+  const listed = [...new Set(probes.flatMap((probe) => probe.globs.map(globDir)))]
+  return listed.map((dir) => `f="$R$${dirs.variable(dir)}"; if [ -n "$${dirs.variable(dir)}" ] && [ -d "$f" ]; then ${PRINT_NAME}; fi`).join('\n')
+}
+
+/**
+ * The directories whose entries a probe needed but the host could not list (permissions): the glob silently
+ * matched nothing there, which must never read as "every entry removed". The literal directories, and the
+ * directories a glob descends through (`*` of `*\/*`).
+ */
+function unreadableDirectories(probes: FilesProbe[], dirs: Directories): string {
+  const checks = [...new Set(probes.flatMap((probe) => probe.globs))].map((glob) => {
+    const {dir, rest} = splitGlob(glob)
+    const base = `"$R$${dirs.variable(dir)}"`
+    const own = `f=${base}; if [ -n "$${dirs.variable(dir)}" ] && ${UNREADABLE_DIR}; then ${PRINT_NAME}; fi`
+    if (!rest.includes('/')) return own
+    const first = rest.slice(0, rest.indexOf('/'))
+    return `${own}\nfor f in ${base}/${shGlob(first)}; do ${UNREADABLE_DIR} && ${PRINT_NAME}; done`
+  })
+  return ['t X', ...checks].join('\n')
 }
 
 /** The --root prefix as the script and the parser both use it: no trailing slash, '' for none. */
@@ -156,45 +255,70 @@ export function rootPrefix(root: string | undefined): string {
   return (root ?? '').replace(/\/+$/, '')
 }
 
-function forContent(probes: FilesProbe[], filter: string, body: string): string {
+function forContent(probes: FilesProbe[], filter: string, body: string, dirs: Directories): string {
   return probes
-    .flatMap((probe) => variants(probe).map((vendor) => `if ${toolsOk(probe)}; then ${eachMatch(probe, vendor, filter, body)}; fi`))
+    .flatMap((probe) => variants(probe).map((vendor) => `if ${toolsOk(probe)}; then\n${eachMatch(probe, vendor, filter, body, dirs)}\nfi`))
     .join('\n')
+}
+
+/**
+ * `{ <lists> } | xargs -0r <command>`: every name goes to ONE process. GNU xargs would split at 128 KiB of
+ * arguments (about 3,000 paths); `-s` raises that to 1 MB, half of Linux's usual limit, so only a host with
+ * tens of thousands of files gets a second process. Appending to "$@" instead made the script quadratic:
+ * 10,000 files took 44 s.
+ */
+function oneProcessFor(lists: string, command: string): string {
+  return lists.trim() ? `{\n${lists}\n} | xargs -0r -s 1000000 ${command}` : ':'
 }
 
 export function compileScript(all: Probe[], options: ScriptOptions): string {
   if (!/^[\w-]+$/.test(options.boundary)) throw new Error('boundary must be a plain word')
-  const root = rootPrefix(options.root)
   const probes = all.filter((p): p is FilesProbe => p.kind === 'files')
   const commands = all.filter((p): p is CommandProbe | EachProbe => p.kind !== 'files')
-  const text = probes.filter((p) => p.content === 'text')
+  for (const probe of probes) {
+    for (const glob of probe.globs) if (!glob.startsWith('/') || glob.split('/').some((part) => part === '..')) throw new Error(`not an absolute path without '..': ${glob}`)
+  }
+  const root = rootPrefix(options.root)
+  const dirs = new Directories()
+  // Kept bytes are read like text, by the one cat: they just are not decoded.
+  const text = probes.filter((p) => p.content === 'text' || p.content === 'bytes')
   const hashed = probes.filter((p) => p.content === 'sha256')
+  // Generated first so that every directory has its variable before `resolve` prints them.
+  const listing = probes.map((probe) => listEntries(probe, dirs)).join('\n')
+  const unreadable = unreadableDirectories(probes, dirs)
+  const statLists = [...probes.map((probe) => variants(probe).map((vendor) => eachMatch(probe, vendor, '', PRINT_NAME, dirs)).join('\n')), listDirectories(probes, dirs)].join('\n')
+  const batched = forContent(text, `${READABLE_FILE} && [ -s "$f" ]`, PRINT_NAME, dirs)
+  const singles = forContent(text, `${READABLE_FILE} && [ ! -s "$f" ]`, `t C1; printf '%s' "$f"; t D; cat -- "$f" 2>/dev/null; t "Z $?"`, dirs)
+  const hashes = forContent(hashed, READABLE_FILE, PRINT_NAME, dirs)
+  const expected = [...new Set(probes.flatMap((probe) => probe.globs.map(globDir)))]
   return [
     '# vmdrift capture: reads only, writes nothing',
-    'LC_ALL=C; export LC_ALL',
+    // QUOTING_STYLE: %N prints a link as `name -> target`, unquoted
+    'LC_ALL=C; QUOTING_STYLE=literal; export LC_ALL QUOTING_STYLE',
     `B=${options.boundary}`,
     `R=${shQuote(root)}`,
     // A mistyped --root would otherwise read as an empty host, and a capture would write an empty baseline.
     `if [ -n "$R" ] && [ ! -d "$R" ]; then printf '%s\\n' "--root $R is not a directory on the host" >&2; exit 3; fi`,
     PRELUDE.trim(),
-    'nostat=; nocat=; nosha=',
-    'have stat || nostat=1; have cat || nocat=1; have sha256sum || nosha=1',
+    dirs.resolve(root !== ''),
+    // So is a root that holds none of the directories read: an empty or wrong directory, not a host.
+    root && expected.length
+      ? `if ! { ${expected.map((dir) => `{ [ -n "$${dirs.variable(dir)}" ] && [ -d "$R$${dirs.variable(dir)}" ]; }`).join(' || ')}; }; then printf '%s\\n' "--root $R holds none of ${expected.join(' ')}: not the root of a host" >&2; exit 3; fi`
+      : '',
+    'nostat=; noxargs=; nocat=; nosha=',
+    'have stat || nostat=1; have xargs || noxargs=1; have cat || nocat=1; have sha256sum || nosha=1',
     '# 1. every entry of every probe, then one stat for all of them',
-    'set --',
-    ...probes.map(listEntries),
-    statDirectories(probes),
-    `if [ $# -gt 0 ]; then t S; QUOTING_STYLE=literal stat --printf '%f %a %U %G %s %Y\\0%n\\0%N\\0' -- "$@" 2>/dev/null; fi`,
+    listing,
+    unreadable,
+    `if [ -z "$nostat$noxargs" ]; then t S; ${oneProcessFor(statLists, `stat --printf '%f %a %U %G %s %Y\\0%n\\0%N\\0' -- 2>/dev/null`)}; fi`,
     '# 2. one cat for the contents of every text file with a size',
-    'set --',
     't N',
-    forContent(text, `${READABLE_FILE} && [ -s "$f" ]`, LIST_AND_KEEP),
-    'if [ $# -gt 0 ]; then t C; cat -- "$@" 2>/dev/null; t "Z $?"; fi',
+    batched,
+    `t C; ${oneProcessFor(batched, 'cat -- 2>/dev/null')}; t "Z $?"`,
     '# files that say they are empty may not be (/proc/cmdline): one by one',
-    forContent(text, `${READABLE_FILE} && [ ! -s "$f" ]`, `t C1; printf '%s' "$f"; t D; cat -- "$f" 2>/dev/null; t "Z $?"`),
+    singles,
     '# 3. one sha256sum for every hashed file',
-    'set --',
-    forContent(hashed, READABLE_FILE, 'set -- "$@" "$f"'),
-    'if [ $# -gt 0 ]; then t H; sha256sum -z -- "$@" 2>/dev/null; fi',
+    `t H; ${oneProcessFor(hashes, 'sha256sum -z -- 2>/dev/null')}`,
     '# 4. commands that read the running system, each once',
     compileCommands(commands, probes),
     't END',

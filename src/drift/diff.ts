@@ -15,11 +15,15 @@ function shortValue(value: string | undefined): string {
   return SHA256.test(value) ? `${value.slice(0, 12)}…` : value
 }
 
-/** One change as a person reads it: `[Unit] After: a → b` or `kernel parameters: +video=… -quiet`. */
-export function describeChange(change: Change): string {
+/**
+ * One change as a person reads it: `[Unit] After: a → b` or `kernel parameters: +video=… -quiet`. A set change
+ * lists at most `maxMembers` members, then how many more: a 20 MB unit must not become a 20 MB line.
+ */
+export function describeChange(change: Change, maxMembers = 20): string {
   if (change.added?.length || change.removed?.length) {
     const members = [...(change.added ?? []).map((m) => `+${m}`), ...(change.removed ?? []).map((m) => `-${m}`)]
-    return `${change.field}: ${members.join(' ')}`
+    const more = members.length - maxMembers
+    return `${change.field}: ${members.slice(0, maxMembers).join(' ')}${more > 0 ? ` … and ${more} more` : ''}`
   }
   return `${change.field}: ${shortValue(change.from)} → ${shortValue(change.to)}`
 }
@@ -27,10 +31,13 @@ export function describeChange(change: Change): string {
 function summarise(klass: Exclude<DriftClass, 'armed' | 'stale'>, item: Item, changes: Change[]): string {
   const shown = changes.slice(0, 2).map(describeChange)
   if (changes.length > 2) shown.push(`and ${changes.length - 2} more`)
-  if (klass === 'modified') return shown.join('; ') || 'changed'
   const what = `${klass} ${item.type}`
-  return shown.length ? `${what}: ${shown.join('; ')}` : what
+  const summary = klass === 'modified' ? shown.join('; ') || 'changed' : shown.length ? `${what}: ${shown.join('; ')}` : what
+  // A gist, one line: `changes` and `diff` hold everything (one changed line of a 20 MB unit made a 37 MB summary).
+  return summary.length > SUMMARY_CHARS ? `${summary.slice(0, SUMMARY_CHARS)}… (${summary.length - SUMMARY_CHARS} more characters)` : summary
 }
+
+const SUMMARY_CHARS = 400
 
 function changesOf(collector: Collector | undefined, key: string, before: Item, after: Item): Change[] {
   if (!collector) return [{field: 'item', from: canonical(before), to: canonical(after)}]
@@ -57,7 +64,7 @@ function isoTime(seconds: number): string {
   return new Date(seconds * 1000).toISOString().replace(/\.000Z$/, 'Z')
 }
 
-type SnapshotPart = Pick<Snapshot, 'collectors'> & Partial<Pick<Snapshot, 'meta' | 'unavailable' | 'directories' | 'live' | 'host'>>
+type SnapshotPart = Pick<Snapshot, 'collectors'> & Partial<Pick<Snapshot, 'meta' | 'unavailable' | 'directories' | 'live' | 'host' | 'unreadable'>>
 
 /** What the collector says is in effect per item, when the live probes ran (else nothing: unknown). */
 function effectsOf(collector: Collector | undefined, id: string, baseline: CollectedItems, snapshot: SnapshotPart): Record<string, Effect> {
@@ -98,6 +105,7 @@ export function diffStates(
   lookup: (id: string) => Collector | undefined = collectorById,
 ): Finding[] {
   const findings: Finding[] = []
+  const unknown = isUnreadable(snapshot.unreadable ?? [])
   for (const id of unionKeys(Object.keys(baseline.collectors), Object.keys(snapshot.collectors))) {
     // A collector that could not read the host says nothing about its items: no findings, a warning instead.
     if (snapshot.unavailable?.[id] !== undefined) continue
@@ -115,6 +123,8 @@ export function diffStates(
         if (effect?.state === 'other' || effect?.state === 'not-disk') findings.push(staleFinding(id, key, effect, snapshot.meta?.[id]?.[key]?.mtime))
         continue
       }
+      // What the host could not read is not removed, nor changed: it is reported as not checked instead.
+      if (unknown(key)) continue
       const onDisk = !old ? 'added' : !now ? 'removed' : 'modified'
       const item = (now ?? old)!
       if (onDisk !== 'modified' && collector?.isContext?.(item)) continue
@@ -136,7 +146,7 @@ export function diffStates(
 
 function staleFinding(collector: string, key: string, effect: Effect, mtime: number | undefined): Finding {
   const changes = effect.changes ?? []
-  const shown = changes.slice(0, 2).map(describeChange).join('; ')
+  const shown = changes.slice(0, 2).map((change) => describeChange(change)).join('; ')
   return {
     collector,
     key,
@@ -146,6 +156,15 @@ function staleFinding(collector: string, key: string, effect: Effect, mtime: num
     diff: '',
     ...written(mtime),
     ...effectOf(effect),
+  }
+}
+
+/** True for a path that is, or lies below, one of the paths the host could not read. */
+export function isUnreadable(unreadable: string[]): (key: string) => boolean {
+  const paths = new Set(unreadable)
+  return (key) => {
+    for (let at = key.length; at > 0; at = key.lastIndexOf('/', at - 1)) if (paths.has(key.slice(0, at))) return true
+    return false
   }
 }
 

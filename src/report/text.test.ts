@@ -11,6 +11,7 @@ const base: CheckResult = {
   findings: [],
   effectUnknown: {},
   unavailable: {},
+  unreadable: [],
   warnings: [],
 }
 
@@ -114,5 +115,40 @@ describe('report', () => {
     const text = renderCheck({...base, inSync: false, unavailable: {files: 'not found on the host: sha256sum'}}, palette(0))
     expect(text).toContain('not checked: files: not found on the host: sha256sum')
     expect(text).not.toContain('in sync')
+  })
+
+  it('prints host data as inert text: a newline or ESC cannot forge a line or drive the terminal', () => {
+    const forged = '/etc/systemd/system/x.service\nin sync: helix-vm against baselines/helix-vm.yaml (31 items)'
+    const text = renderCheck(
+      {
+        ...base,
+        inSync: false,
+        counts: {...base.counts, findings: 1, added: 1},
+        findings: [{collector: 'systemd', key: forged, class: 'added', summary: 's', changes: [{field: 'content', added: ['\u001B[2J\u001B]0;owned\u0007x']}], diff: '+\u001B[31mred\r\n'}],
+        unreadable: ['/etc/a\u202Egnp.exe'],
+        warnings: ['w\nin sync: fake'],
+      },
+      palette(0),
+    )
+    expect(text.split('\n').filter((line) => line.startsWith('in sync'))).toEqual([])
+    expect(text).not.toMatch(/[\u0000-\u0009\u000B-\u001F\u007F\u202E]/)
+    expect(text).toContain('x.service\\nin sync: helix-vm')
+    expect(text).toContain('+\\x1b[2J\\x1b]0;owned\\x07x')
+    expect(text).toContain('/etc/a\\u{202e}gnp.exe')
+  })
+
+  it('bounds what one finding prints, saying how much more there is', () => {
+    const lines = Array.from({length: 50_000}, (_, i) => `L${i}=v`)
+    const diff = ['--- baseline/x', '+++ host/x', '@@ -1,50000 +1,50000 @@', ...lines.map((l) => `+${l}`)].join('\n')
+    const changes = Array.from({length: 100}, (_, i) => ({field: `[S] K${i}`, from: 'a'.repeat(1_000_000), to: 'b'}))
+    const text = renderCheck(
+      {...base, inSync: false, counts: {...base.counts, findings: 1, modified: 1}, findings: [{collector: 'systemd', key: '/x', class: 'modified', summary: 's', changes: [{field: 'content', added: lines, removed: []}, ...changes], diff}]},
+      palette(0),
+    )
+    expect(text.length).toBeLessThan(100_000)
+    expect(text).toContain('… 81 more changes (--json has them all)')
+    expect(text).toMatch(/… \d+ more lines \(--json has them all\)/)
+    expect(text).toContain('… and 49990 more')
+    expect(text).toMatch(/… \(\d+ more characters\)/)
   })
 })

@@ -4,9 +4,15 @@ import type {CaptureResult} from '../core/capture.js'
 import type {CheckResult} from '../core/check.js'
 import {describeChange} from '../drift/diff.js'
 import {DRIFT_CLASSES, type DriftClass, type Finding} from '../model.js'
+import {clipLine, clipLines, escapeControl, LIMITS} from './safe-text.js'
+
+/** Host data made one inert line for a terminal: control characters escaped, then cut to a bounded length. */
+const safe = (text: string) => clipLine(escapeControl(text))
+
+/** An ISO 8601 UTC time as people read it: `2026-11-28 12:01:30 UTC`. */
+const time = (iso: string) => iso.replace('T', ' ').replace('Z', ' UTC')
 
 function when(finding: Finding): string {
-  const time = (iso: string) => iso.replace('T', ' ').replace('Z', ' UTC')
   if (finding.written) return `written ${time(finding.written)}`
   if (finding.directoryChanged) return `its directory changed ${time(finding.directoryChanged)}`
   return ''
@@ -20,9 +26,8 @@ function indent(text: string, by: string): string {
 }
 
 function colourDiff(diff: string, c: ChalkInstance): string {
-  return diff
-    .trimEnd()
-    .split('\n')
+  return clipLines(diff.trimEnd().split('\n'), LIMITS.diffLines)
+    .map(safe)
     .map((line) =>
       line.startsWith('+++') || line.startsWith('---')
         ? c.bold(line)
@@ -43,7 +48,6 @@ const classColour = {added: 'green', removed: 'red', modified: 'yellow', armed: 
 function effectLines(finding: Finding): string[] {
   const {effect} = finding
   if (!effect) return []
-  const time = (iso: string) => iso.replace('T', ' ').replace('Z', ' UTC')
   const since = effect.since ? ` (since ${time(effect.since)}${effect.sinceWhat ? `, ${effect.sinceWhat}` : ''})` : ''
   const lines = [`in effect: ${effect.detail}${since}`]
   if (effect.pending) lines.push(`takes effect at: ${effect.pending}`)
@@ -53,9 +57,10 @@ function effectLines(finding: Finding): string[] {
 function renderFinding(finding: Finding, c: ChalkInstance): string {
   const label = c[classColour[finding.class]](finding.class.padEnd(8))
   const time = when(finding)
-  const lines = [`  ${label} ${c.bold(finding.key)}${time ? `  ${c.dim(`(${time})`)}` : ''}`]
-  for (const change of finding.changes) lines.push(`    ${describeChange(change)}`)
-  for (const line of effectLines(finding)) lines.push(`    ${c.dim(line)}`)
+  const lines = [`  ${label} ${c.bold(safe(finding.key))}${time ? `  ${c.dim(`(${time})`)}` : ''}`]
+  const changes = clipLines(finding.changes.map((change) => safe(describeChange(change, LIMITS.members))), LIMITS.changes, (more) => `… ${more} more change${more === 1 ? '' : 's'} (--json has them all)`)
+  for (const change of changes) lines.push(`    ${change}`)
+  for (const line of effectLines(finding)) lines.push(`    ${c.dim(safe(line))}`)
   if (finding.diff) lines.push(indent(colourDiff(finding.diff, c), '      '))
   return lines.join('\n')
 }
@@ -65,10 +70,10 @@ function plural(n: number, word: string): string {
 }
 
 export function renderCheck(result: CheckResult, c: ChalkInstance): string {
-  const against = result.against ? `${result.against} against ${result.baseline}` : `${result.target} against ${result.baseline}`
+  const against = safe(result.against ? `${result.against} against ${result.baseline}` : `${result.target} against ${result.baseline}`)
   const out: string[] = []
   const unavailable = Object.entries(result.unavailable)
-  if (result.findings.length === 0 && unavailable.length === 0) {
+  if (result.findings.length === 0 && unavailable.length === 0 && result.unreadable.length === 0) {
     out.push(`${c.green('in sync')}: ${against} (${plural(result.counts.items, 'item')})`)
   } else if (result.findings.length) {
     const parts = DRIFT_CLASSES.filter((klass) => result.counts[klass]).map((klass) => `${result.counts[klass]} ${klass}`)
@@ -82,13 +87,17 @@ export function renderCheck(result: CheckResult, c: ChalkInstance): string {
   }
   if (unavailable.length) {
     out.push('')
-    for (const [id, why] of unavailable) out.push(`${c.red('not checked')}: ${id}: ${why}`)
+    for (const [id, why] of unavailable) out.push(`${c.red('not checked')}: ${id}: ${safe(why)}`)
+  }
+  if (result.unreadable.length) {
+    out.push('')
+    for (const path of result.unreadable) out.push(`${c.red('not checked')}: ${safe(path)}: not readable; use --sudo`)
   }
   // Once per collector, and one line per reason: under --root every collector says the same.
   const unknown = new Map<string, string[]>()
   for (const [id, why] of Object.entries(result.effectUnknown)) unknown.set(why, [...(unknown.get(why) ?? []), id])
-  for (const [why, ids] of unknown) out.push(`${c.yellow('effect unknown')}: ${ids.join(', ')}: ${why}`)
-  for (const warning of result.warnings) out.push(`${c.yellow('warning')}: ${warning}`)
+  for (const [why, ids] of unknown) out.push(`${c.yellow('effect unknown')}: ${ids.join(', ')}: ${safe(why)}`)
+  for (const warning of result.warnings) out.push(`${c.yellow('warning')}: ${safe(warning)}`)
   return out.join('\n') + '\n'
 }
 
@@ -96,8 +105,9 @@ export function renderCapture(result: CaptureResult, c: ChalkInstance): string {
   const per = Object.entries(result.collectors)
     .map(([id, n]) => `${id} ${n}`)
     .join(', ')
-  const out = [`${c.green('captured')} ${plural(result.items, 'item')} of ${result.target} (${per}) into ${result.baseline}`]
-  for (const [id, why] of Object.entries(result.unavailable)) out.push(`${c.red('not captured')}: ${id}: ${why}`)
-  for (const warning of result.warnings) out.push(`${c.yellow('warning')}: ${warning}`)
+  const out = [`${c.green('captured')} ${plural(result.items, 'item')} of ${safe(result.target)} (${per}) into ${safe(result.baseline)}`]
+  for (const [id, why] of Object.entries(result.unavailable)) out.push(`${c.red('not captured')}: ${id}: ${safe(why)}`)
+  for (const path of result.unreadable) out.push(`${c.yellow('unreadable')}: ${safe(path)}: recorded as not readable (--allow-unreadable)`)
+  for (const warning of result.warnings) out.push(`${c.yellow('warning')}: ${safe(warning)}`)
   return out.join('\n') + '\n'
 }

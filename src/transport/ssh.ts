@@ -1,5 +1,6 @@
 // A host over SSH (ssh2, pure JavaScript). One connection, and one exec channel per script.
 import {readFile} from 'node:fs/promises'
+import {connect as tcpConnect, type Socket} from 'node:net'
 import ssh2, {type AuthenticationType, type ClientChannel, type ConnectConfig} from 'ssh2'
 import {TargetError} from '../errors.js'
 import {
@@ -88,7 +89,9 @@ function hostKeyError(settings: SshSettings, verdict: HostKeyVerdict, presented:
 
 export class SshTarget implements Target {
   private session?: Promise<Client>
-  private client?: {instance: Client; ready: boolean}
+  private client?: {instance: Client; socket: Socket; ready: boolean}
+  /** set by close(): a handshake still reading keys must not connect afterwards */
+  private closed = false
 
   constructor(private readonly settings: SshSettings) {}
 
@@ -117,14 +120,18 @@ export class SshTarget implements Target {
           : 'pass --identity FILE, set IdentityFile in ssh_config, or start ssh-agent (SSH_AUTH_SOCK)',
       })
     }
+    if (this.closed) throw new TargetError(`${settings.name}: closed before connecting`, settings.name)
     let verdict: HostKeyVerdict | undefined
     let presented: Buffer | undefined
     const client = new Client()
-    const handle = {instance: client, ready: false}
+    // Our own socket, so that we can always destroy it: after a protocol error ssh2 only half-closes its socket
+    // (end()), and its destroy() is a no-op on a socket that is no longer writable, so a host that keeps the
+    // connection open would keep this process alive forever.
+    const socket = tcpConnect({host: settings.host, port: settings.port})
+    const handle = {instance: client, socket, ready: false}
     this.client = handle
     const config: ConnectConfig = {
-      host: settings.host,
-      port: settings.port,
+      sock: socket,
       username: settings.user,
       readyTimeout: settings.timeoutSeconds * 1000,
       algorithms: {serverHostKey: preferredHostKeyAlgorithms(known) as never},
@@ -137,13 +144,15 @@ export class SshTarget implements Target {
         next(methods.shift() ?? false)
       },
     } as ConnectConfig
+    // `on`, not `once`: ssh2 can emit a second error (a timeout, then "connection lost"), and an 'error' event
+    // with no listener would crash the process. Whatever the error, the connection is over: tear it down now.
+    client.on('error', () => socket.destroy())
     await new Promise<void>((resolve, reject) => {
       client.once('ready', () => {
         handle.ready = true
         resolve()
       })
-      // `on`, not `once`: ssh2 can emit a second error (a timeout, then "connection lost"), and an 'error' event
-      // with no listener would crash the process. The first one decides; later ones surface through the channel.
+      // The first error decides what is reported.
       client.on('error', (error: Error & {level?: string; code?: string}) => {
         if (verdict && verdict.status !== 'trusted' && presented) return reject(hostKeyError(settings, verdict, presented))
         reject(this.connectError(error))
@@ -171,6 +180,11 @@ export class SshTarget implements Target {
         hint: 'is the host up? raise --timeout for a slow host',
       })
     }
+    if (error.level === 'protocol' || error.level === 'handshake') {
+      return new TargetError(`${name}: ${host}:${port} broke the SSH protocol: ${error.message}`, name, {
+        hint: 'is it an SSH server? check its logs',
+      })
+    }
     const reason = error.code ?? error.message
     return new TargetError(`${name}: cannot connect to ${host}:${port}: ${reason}`, name, {hint: 'is the host up and sshd running?'})
   }
@@ -179,17 +193,23 @@ export class SshTarget implements Target {
     const client = await this.connect()
     const command = options.sudo ? 'sudo -n sh -s' : 'sh -s'
     const channel = await new Promise<ClientChannel>((resolve, reject) =>
-      client.exec(command, (error, stream) => (error ? reject(error) : resolve(stream))),
+      client.exec(command, (error, stream) => (error ? reject(this.lostError(error)) : resolve(stream))),
     )
     return new Promise<ExecResult>((resolve, reject) => {
       const out: Buffer[] = []
       const err: Buffer[] = []
-      const timer = setTimeout(() => {
-        channel.destroy()
-        reject(new TargetError(`${this.name}: the script did not finish within ${this.settings.timeoutSeconds}s`, this.name, {
-          hint: 'raise --timeout',
-        }))
-      }, this.settings.timeoutSeconds * 1000)
+      const fail = (error: TargetError) => {
+        clearTimeout(timer)
+        this.client?.socket.destroy()
+        reject(error)
+      }
+      const timer = setTimeout(
+        () => fail(new TargetError(`${this.name}: the script did not finish within ${this.settings.timeoutSeconds}s`, this.name, {hint: 'raise --timeout'})),
+        this.settings.timeoutSeconds * 1000,
+      )
+      // A connection that breaks mid-script (a protocol error, a reset) ends the run at once, never waits for the timeout.
+      client.once('error', (error: Error) => fail(this.lostError(error)))
+      client.once('close', () => fail(this.lostError(new Error('the connection closed'))))
       channel.on('data', (chunk: Buffer) => out.push(chunk))
       channel.stderr.on('data', (chunk: Buffer) => err.push(chunk))
       channel.on('close', (exitCode: number | null) => {
@@ -200,12 +220,27 @@ export class SshTarget implements Target {
     })
   }
 
-  /** Ends the session; a handshake still under way (the command failed before it needed the host) is cut off. */
+  private lostError(error: Error): TargetError {
+    return new TargetError(`${this.name}: lost the SSH connection while the script ran: ${error.message}`, this.name)
+  }
+
+  /**
+   * Ends the session. A handshake still under way (the command failed before it needed the host) is cut off; a
+   * ready session is closed politely, and its socket destroyed if the host does not hang up within a second.
+   */
   async close(): Promise<void> {
-    const client = this.client
+    this.closed = true
+    const handle = this.client
     this.client = undefined
     this.session = undefined
-    if (client?.ready) client.instance.end()
-    else client?.instance.destroy()
+    if (!handle) return
+    if (!handle.ready) {
+      handle.socket.destroy()
+      return
+    }
+    const socket = handle.socket
+    const grace = setTimeout(() => socket.destroy(), 1000)
+    socket.once('close', () => clearTimeout(grace))
+    handle.instance.end()
   }
 }

@@ -1,30 +1,13 @@
 // The built CLI against a real OpenSSH sshd on 127.0.0.1, serving a copy of the helix-vm fixture root (--root).
-import {execFile, execFileSync, spawn} from 'node:child_process'
+import {execFileSync, spawn} from 'node:child_process'
 import {cp, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import {createServer, type Server} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {Ajv} from 'ajv'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {startSshd} from '../support/sshd.js'
-
-const repo = fileURLToPath(new URL('../..', import.meta.url))
-const cli = join(repo, 'bin/run.js')
-
-interface Run {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-function vmdrift(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], {env: {...process.env, NO_COLOR: '1', SSH_AUTH_SOCK: '', ...env}}, (error, stdout, stderr) =>
-      resolve({code: error ? Number(error.code ?? 1) : 0, stdout, stderr}),
-    )
-  })
-}
+import {repo, vmdrift} from '../support/vmdrift.js'
 
 describe('vmdrift over a real sshd', () => {
   let sshd: Awaited<ReturnType<typeof startSshd>>
@@ -113,7 +96,8 @@ describe('vmdrift over a real sshd', () => {
       await cp(sshd.knownHostsFile, hashed)
       execFileSync('ssh-keygen', ['-H', '-f', hashed], {stdio: 'ignore'})
       expect(await readFile(hashed, 'utf8')).toMatch(/^\|1\|/)
-      const args = ['check', sshd.target, '--known-hosts', hashed, '--root', root, '--baseline', baseline]
+      // Captured under the alias, checked under user@host:port: the same host by another name.
+      const args = ['check', sshd.target, '--known-hosts', hashed, '--root', root, '--baseline', baseline, '--allow-other-target']
       const run = await vmdrift(args, {SSH_AUTH_SOCK: socket, HOME: work})
       expect(run.stderr).toBe('')
       expect(run.code).toBe(0)
@@ -128,7 +112,7 @@ describe('vmdrift over a real sshd', () => {
   it('refuses an unknown host key with a one-line way to accept it, exit 2', async () => {
     const empty = join(work, 'empty_known_hosts')
     await writeFile(empty, '')
-    const run = await vmdrift(['check', sshd.target, '--identity', sshd.identityFile, '--known-hosts', empty, '--root', root, '--baseline', baseline])
+    const run = await vmdrift(['check', sshd.target, '--identity', sshd.identityFile, '--known-hosts', empty, '--root', root, '--baseline', baseline, '--allow-other-target'])
     expect(run.code).toBe(2)
     expect(run.stdout).toBe('')
     expect(run.stderr.trimEnd().split('\n')).toHaveLength(1)
@@ -138,7 +122,7 @@ describe('vmdrift over a real sshd', () => {
   it('refuses a changed host key, exit 2, also with --json', async () => {
     const other = join(work, 'other_known_hosts')
     await writeFile(other, `[127.0.0.1]:${sshd.port} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n`)
-    const run = await vmdrift(['check', sshd.target, '--identity', sshd.identityFile, '--known-hosts', other, '--root', root, '--baseline', baseline, '--json'])
+    const run = await vmdrift(['check', sshd.target, '--identity', sshd.identityFile, '--known-hosts', other, '--root', root, '--baseline', baseline, '--allow-other-target', '--json'])
     expect(run.code).toBe(2)
     expect(JSON.parse(run.stdout).error).toMatchObject({kind: 'TargetError'})
     expect(run.stderr).toMatch(/HOST KEY CHANGED for \[127\.0\.0\.1\]:\d+.*ssh-keygen -R/)
@@ -157,10 +141,14 @@ describe('vmdrift over a real sshd', () => {
     expect(await readFile(baseline, 'utf8')).toBe(good)
 
     const broken = join(work, 'broken.yaml')
-    await writeFile(broken, good.replace('vmdrift: 1', 'vmdrift: 2'))
+    await writeFile(broken, good.replace('vmdrift: 2', 'vmdrift: 1'))
     const bad = await vmdrift(['check', sshd.alias, ...flags.slice(0, -1), broken])
     expect(bad.code).toBe(2)
-    expect(bad.stderr).toMatch(/^vmdrift: .*broken\.yaml:\d+:\d+: vmdrift must be equal to constant\n$/)
+    expect(bad.stderr).toMatch(/^vmdrift: .*broken\.yaml: baseline format 1: re-capture with this vmdrift \(vmdrift capture TARGET, then review and commit it\)\n$/)
+    await writeFile(broken, good.replace('vmdrift: 2', 'vmdrift: "2"'))
+    const mistyped = await vmdrift(['check', sshd.alias, ...flags.slice(0, -1), broken])
+    expect(mistyped.code).toBe(2)
+    expect(mistyped.stderr).toMatch(/^vmdrift: .*broken\.yaml:\d+:\d+: vmdrift must be equal to constant\n$/)
 
     const flag = await vmdrift(['check', sshd.alias, '--no-such-flag'])
     expect(flag.code).toBe(2)

@@ -4,6 +4,8 @@ import {itemText} from '../shared.js'
 import type {Collector} from '../types.js'
 import {DAEMON_SHOW, dockerEffect} from './effect.js'
 import {DAEMON_JSON, parseDocker} from './parse.js'
+import {restoreFile} from '../restore.js'
+import {dockerCommands} from './restore.js'
 import {compareDaemonJsonItems} from './semantic.js'
 
 // docker.service's and containerd.service's unit files and drop-ins are the systemd collector's.
@@ -20,4 +22,6 @@ export const docker: Collector = {
   compare: (_key, before, after) => compareDaemonJsonItems(before, after),
   text: itemText,
   effect: dockerEffect,
+  restore: (key, wanted, _found, context) => restoreFile(key, wanted, context),
+  restoreCommands: dockerCommands,
 }

@@ -14,7 +14,7 @@ const record = (content: string): FileRecord => ({
 describe('docker parse', () => {
   it("reads the dev VM's daemon.json", () => {
     expect(parseDocker({daemon: {records: [record(daemonJson)]}})).toEqual({
-      items: {'/etc/docker/daemon.json': {type: 'daemon-json', mode: '0644', owner: 'root', content: daemonJson}},
+      items: {'/etc/docker/daemon.json': {type: 'daemon-json', mode: '0644', owner: 'root', group: 'root', content: daemonJson}},
       meta: {'/etc/docker/daemon.json': {mtime: 1795834645}},
       warnings: [],
     })
@@ -26,6 +26,7 @@ describe('docker parse', () => {
       type: 'daemon-json',
       mode: '0644',
       owner: 'root',
+      group: 'root',
       content: trailingComma,
       invalid: "invalid JSON at line 6, column 3: property name expected",
     })
@@ -39,7 +40,7 @@ describe('docker parse', () => {
 
   it('reads a file that is not UTF-8 by its digest', () => {
     const output = parseDocker({daemon: {records: [{...record(''), content: undefined, sha256: 'ab'.repeat(32)}]}})
-    expect(output.items['/etc/docker/daemon.json']).toEqual({type: 'daemon-json', mode: '0644', owner: 'root', sha256: 'ab'.repeat(32)})
+    expect(output.items['/etc/docker/daemon.json']).toEqual({type: 'daemon-json', mode: '0644', owner: 'root', group: 'root', sha256: 'ab'.repeat(32)})
     expect(output.warnings).toEqual(['/etc/docker/daemon.json: not UTF-8 text, compared by its sha256 only'])
   })
 })

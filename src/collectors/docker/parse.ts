@@ -1,6 +1,6 @@
 // dockerd(8), "Daemon configuration file": https://docs.docker.com/reference/cli/dockerd/#daemon-configuration-file
 
-import {addItem, entryItem, newOutput, probeRecords} from '../shared.js'
+import {addItem, expectedFileItem, newOutput, probeRecords} from '../shared.js'
 import type {CollectorOutput, Json, ProbeResult} from '../types.js'
 import {jsonSyntaxError} from './json-syntax.js'
 
@@ -25,8 +25,7 @@ export function readDaemonJson(content: string): {settings: DaemonSettings} | {i
 export function parseDocker(results: Record<string, ProbeResult>): CollectorOutput {
   const output = newOutput()
   for (const record of probeRecords(results, 'daemon', output.warnings)) {
-    const item = entryItem(record, 'daemon-json')
-    if (!item) continue
+    const item = expectedFileItem(record, 'daemon-json')
     // Invalid JSON on the host is a finding, not a failure of the capture: dockerd will not start with it.
     if (typeof record.content === 'string') {
       const read = readDaemonJson(record.content)

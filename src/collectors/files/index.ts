@@ -4,6 +4,7 @@ import {itemText, scalarChanges} from '../shared.js'
 import type {Collector} from '../types.js'
 import {filesEffect, RUNNING_SCRIPT} from './effect.js'
 import {DEFAULT_WATCH, parseFiles} from './parse.js'
+import {restoreWatchedFile} from './restore.js'
 
 export const files: Collector = {
   id: 'files',
@@ -12,6 +13,8 @@ export const files: Collector = {
     const globs = [...new Set([...DEFAULT_WATCH, ...options.watch])]
     return [
       {kind: 'files', id: 'watched', globs, content: 'sha256'},
+      // Kept files are watched too, read whole so the engine can keep their bytes beside the baseline.
+      ...(options.keepContent?.length ? [{kind: 'files' as const, id: 'kept', globs: options.keepContent, content: 'bytes' as const}] : []),
       // The running processes whose executable is a watched file, and the sha256 of what they run.
       {kind: 'command', id: 'running', reads: 'live', tools: ['find', 'sha256sum', 'cat'], args: globs, script: RUNNING_SCRIPT},
     ]
@@ -22,4 +25,5 @@ export const files: Collector = {
   compare: (_key, before, after) => scalarChanges(before, after),
   text: itemText,
   effect: filesEffect,
+  restore: restoreWatchedFile,
 }

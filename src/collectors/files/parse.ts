@@ -12,6 +12,10 @@ export function parseFiles(results: Record<string, ProbeResult>): CollectorOutpu
   for (const record of probeRecords(results, 'watched', output.warnings)) {
     addItem(output, record.path, watchedItem(record), record.mtime)
   }
+  // A kept file is the same item (its sha256 from the bytes the host sent); only a capture with --keep-content has them.
+  if (results.kept) {
+    for (const record of probeRecords(results, 'kept', output.warnings)) addItem(output, record.path, watchedItem(record), record.mtime)
+  }
   return output
 }
 

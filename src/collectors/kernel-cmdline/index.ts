@@ -5,6 +5,7 @@ import {itemText} from '../shared.js'
 import type {Collector} from '../types.js'
 import {kernelEffect} from './effect.js'
 import {DEFAULTS_GLOBS, GRUB_CFG, parseKernelCmdline, PROC_CMDLINE} from './parse.js'
+import {kernelCommands, restoreKernelItem} from './restore.js'
 import {compareKernelItems} from './semantic.js'
 
 export const kernelCmdline: Collector = {
@@ -22,4 +23,6 @@ export const kernelCmdline: Collector = {
   // Baselines written before /proc/cmdline became an effect hold it as an item: no longer read, not drift.
   isContext: (item) => item.type === 'booted',
   effect: kernelEffect,
+  restore: restoreKernelItem,
+  restoreCommands: (restored) => kernelCommands(restored),
 }

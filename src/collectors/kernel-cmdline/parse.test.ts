@@ -25,9 +25,9 @@ describe('kernel-cmdline parse', () => {
     const output = parseKernelCmdline(vm)
     expect(output.warnings).toEqual([])
     expect(output.items).toEqual({
-      '/etc/default/grub': {type: 'grub-defaults', mode: '0644', owner: 'root', content: readFixture('etc-default-grub.txt')},
+      '/etc/default/grub': {type: 'grub-defaults', mode: '0644', owner: 'root', group: 'root', content: readFixture('etc-default-grub.txt')},
       '/etc/default/grub.d/init-select.cfg': {
-        type: 'grub-defaults', mode: '0644', owner: 'root', content: readFixture('etc-default-grub.d-init-select.cfg'),
+        type: 'grub-defaults', mode: '0644', owner: 'root', group: 'root', content: readFixture('etc-default-grub.d-init-select.cfg'),
       },
       configured: {type: 'configured', cmdline: 'console=ttyS0,115200 video=Virtual-1:1920x1080'},
     })
@@ -77,7 +77,7 @@ describe('kernel-cmdline parse', () => {
       },
     })
     expect(output.items.configured).toEqual({type: 'configured', cmdline: '`cat /etc/kopts` video=Virtual-1:1920x1080'})
-    expect(output.items['/etc/default/grub.d/99-secret.cfg']).toEqual({type: 'grub-defaults', mode: '0644', owner: 'root', error: 'Permission denied'})
+    expect(output.items['/etc/default/grub.d/99-secret.cfg']).toEqual({type: 'grub-defaults', mode: '0644', owner: 'root', group: 'root', error: 'Permission denied'})
     expect(output.warnings).toEqual([
       '/etc/default/grub.d/90-kopts.cfg:1: not a plain assignment, ignored: if true; then',
       '/etc/default/grub.d/90-kopts.cfg:3: not a plain assignment, ignored: fi',

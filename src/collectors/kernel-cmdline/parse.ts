@@ -2,7 +2,7 @@
 // The kernel command line three ways: as configured for the next update-grub, as generated into grub.cfg,
 // and as the running kernel was booted with. The first two are items; the third is what is in effect (effect.ts).
 
-import {addItem, entryItem, newOutput, probeRecords} from '../shared.js'
+import {addItem, entryItem, expectedFileItem, newOutput, probeRecords} from '../shared.js'
 import type {CollectorOutput, FileRecord, ProbeResult} from '../types.js'
 import {linuxEntries} from './grub-cfg.js'
 import {normalizeCmdline} from './kernel-params.js'
@@ -23,7 +23,8 @@ export function parseKernelCmdline(results: Record<string, ProbeResult>): Collec
   // grub-mkconfig sources them in (its glob sorts by locale, which agrees for names like 50-cloudimg.cfg).
   const defaults = probeRecords(results, 'defaults', output.warnings)
   for (const record of defaults) {
-    const item = entryItem(record, 'grub-defaults')
+    // /etc/default/grub must be a file; a directory among grub.d/*.cfg is one update-grub skips too.
+    const item = record.path === DEFAULTS_GLOBS[0] ? expectedFileItem(record, 'grub-defaults') : entryItem(record, 'grub-defaults')
     if (item) addItem(output, record.path, item, record.mtime)
   }
   const files = defaults.filter((record) => record.type === 'file')
@@ -35,8 +36,8 @@ export function parseKernelCmdline(results: Record<string, ProbeResult>): Collec
   for (const record of probeRecords(results, 'grubcfg', output.warnings)) {
     const item = typeof record.content === 'string'
       ? {type: 'grub-cfg', entries: linuxEntries(record.content)}
-      : entryItem(record, 'grub-cfg')
-    if (item) addItem(output, record.path, item, record.mtime)
+      : expectedFileItem(record, 'grub-cfg')
+    addItem(output, record.path, item, record.mtime)
   }
 
   return output

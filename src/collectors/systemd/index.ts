@@ -4,6 +4,7 @@ import {itemText} from '../shared.js'
 import type {Collector} from '../types.js'
 import {systemdEffect, unitNames} from './effect.js'
 import {parseSystemd, UNIT_DIRS, UNIT_SUFFIXES, VENDOR_DIRS} from './parse.js'
+import {restoreSystemdItem, systemdCommands} from './restore.js'
 import {compareSystemdItems} from './semantic.js'
 import {SHOW_PROPERTIES} from './show.js'
 
@@ -40,4 +41,6 @@ export const systemd: Collector = {
   // not drift by itself (a change to it still is: a package upgrade under a drop-in).
   isContext: (item) => item.type === 'vendor-unit' || item.type === 'vendor-link',
   effect: systemdEffect,
+  restore: restoreSystemdItem,
+  restoreCommands: systemdCommands,
 }

@@ -62,12 +62,14 @@ describe('systemd parse', () => {
       type: 'unit',
       mode: '0644',
       owner: 'root',
+      group: 'root',
       content: readFixture('rootfs/etc/systemd/system/helix-drm-manager.service'),
     })
     expect(output.items['/etc/systemd/system/docker.service.d/helix-drm.conf']).toEqual({
       type: 'dropin',
       mode: '0644',
       owner: 'root',
+      group: 'root',
       content: '[Unit]\nAfter=helix-drm-manager.service\nRequires=helix-drm-manager.service\n',
     })
   })
@@ -121,9 +123,9 @@ describe('systemd parse', () => {
       },
     })
     expect(items).toEqual({
-      '/etc/systemd/system/ssh.service': {type: 'mask', mode: '0644', owner: 'root', content: ''},
+      '/etc/systemd/system/ssh.service': {type: 'mask', mode: '0644', owner: 'root', group: 'root', content: ''},
       '/etc/systemd/system/rc-local.service.d/debian.conf': {type: 'mask', target: '/dev/null'},
-      '/etc/systemd/system/docker.service.d/README': {type: 'file', mode: '0644', owner: 'root', content: 'notes\n'},
+      '/etc/systemd/system/docker.service.d/README': {type: 'file', mode: '0644', owner: 'root', group: 'root', content: 'notes\n'},
     })
   })
 
@@ -132,8 +134,8 @@ describe('systemd parse', () => {
       units: {records: [record('/etc/systemd/system/secret.service', {error: 'Permission denied'})]},
       entries: {records: [record('/etc/systemd/system/x.service.d/blob.conf', {sha256: 'ab'.repeat(32)})]},
     })
-    expect(items['/etc/systemd/system/secret.service']).toEqual({type: 'unit', mode: '0644', owner: 'root', error: 'Permission denied'})
-    expect(items['/etc/systemd/system/x.service.d/blob.conf']).toEqual({type: 'dropin', mode: '0644', owner: 'root', sha256: 'ab'.repeat(32)})
+    expect(items['/etc/systemd/system/secret.service']).toEqual({type: 'unit', mode: '0644', owner: 'root', group: 'root', error: 'Permission denied'})
+    expect(items['/etc/systemd/system/x.service.d/blob.conf']).toEqual({type: 'dropin', mode: '0644', owner: 'root', group: 'root', sha256: 'ab'.repeat(32)})
   })
 
   it('warns and reports nothing for a probe that did not run', () => {

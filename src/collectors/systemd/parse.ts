@@ -1,7 +1,7 @@
 // systemd.unit(5), "Unit File Load Path" and "Description": what each entry under /etc/systemd/system and
 // /run/systemd/system is to systemd. https://www.freedesktop.org/software/systemd/man/latest/systemd.unit.html
 
-import {addItem, entryItem, fileBackedItem, linkItem, newOutput, probeRecords} from '../shared.js'
+import {addItem, entryItem, expectedFileItem, fileBackedItem, linkItem, newOutput, probeRecords} from '../shared.js'
 import type {CollectorOutput, FileRecord, Item, ProbeResult} from '../types.js'
 
 export const UNIT_DIRS = ['/etc/systemd/system', '/run/systemd/system']
@@ -27,9 +27,13 @@ export function parseSystemd(results: Record<string, ProbeResult>): CollectorOut
 }
 
 function systemdItem(record: FileRecord): Item | undefined {
-  if (record.vendor) return record.type === 'link' ? linkItem('vendor-link', record) : entryItem(record, 'vendor-unit')
   const {parent, name} = splitPath(record.path)
-  if (UNIT_DIRS.includes(parent)) return topLevelItem(record, name)
+  const isUnitName = UNIT_SUFFIXES.some((suffix) => name.endsWith(suffix))
+  if (record.vendor) {
+    if (record.type === 'link') return linkItem('vendor-link', record)
+    return isUnitName ? expectedFileItem(record, 'vendor-unit') : entryItem(record, 'vendor-unit')
+  }
+  if (UNIT_DIRS.includes(parent)) return topLevelItem(record, isUnitName)
   const dirName = splitPath(parent).name
   if (dirName.endsWith('.d')) return dropInDirItem(record, name)
   if (DEPENDENCY_DIR_SUFFIXES.some((suffix) => dirName.endsWith(suffix)) && record.type === 'link') {
@@ -42,9 +46,9 @@ function systemdItem(record: FileRecord): Item | undefined {
  * An entry directly in a unit directory: a unit file, a mask (a symlink to /dev/null or an empty unit
  * file: systemd treats both as masked), or a symlink under another name: an alias or a linked unit file.
  */
-function topLevelItem(record: FileRecord, name: string): Item | undefined {
-  const isUnitName = UNIT_SUFFIXES.some((suffix) => name.endsWith(suffix))
+function topLevelItem(record: FileRecord, isUnitName: boolean): Item | undefined {
   if (record.type === 'link') return linkItem(record.target === '/dev/null' ? 'mask' : 'alias', record)
+  if (record.type === 'dir' && isUnitName) return expectedFileItem(record, 'unit')
   if (record.type !== 'file' || !isUnitName) return entryItem(record, 'file')
   return fileBackedItem(record.size === 0 ? 'mask' : 'unit', record)
 }
