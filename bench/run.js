@@ -3,11 +3,12 @@
 // alternatives, in one run, as ratios. Prints a Markdown table (each figure with its target and whether it is met)
 // and writes it to bench/results.md. See bench/README.md.
 //
-//   node bench/run.js [--runs N] [--naive-runs N] [--only 1,2,3,4,5] [--no-vm] [--out FILE]
+//   node bench/run.js [--runs N] [--naive-runs N] [--fleet-runs N] [--only 1,2,3,4,5,6] [--no-vm] [--out FILE]
 //   env: BENCH_RUNS, BENCH_NAIVE_RUNS, BENCH_NAIVE_BUDGET_S, BENCH_DELAY_MS, BENCH_NO_VM=1
 //
 // Every connection goes to 127.0.0.1. Processes and temp files are cleaned up on exit, error, SIGINT/SIGTERM.
 
+import {spawn} from 'node:child_process'
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
@@ -25,6 +26,7 @@ import {
   runTimed,
   startLatencyHost,
 } from './harness.js'
+import {startSshd} from '../test/support/sshd.js'
 import {startRelay} from './relay.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -47,7 +49,11 @@ const NAIVE_RUNS = Number(flag('--naive-runs') ?? process.env.BENCH_NAIVE_RUNS ?
 const NAIVE_BUDGET_MS = Number(process.env.BENCH_NAIVE_BUDGET_S ?? 200) * 1000
 const DELAY_MS = Number(process.env.BENCH_DELAY_MS ?? 25)
 const VM_RUNS = Number(flag('--vm-runs') ?? 3)
-const ONLY = new Set((flag('--only') ?? '1,2,3,4,5').split(',').map((s) => s.trim()))
+const ONLY = new Set((flag('--only') ?? '1,2,3,4,5,6').split(',').map((s) => s.trim()))
+/** case 6 runs a fleet of hosts per run (tens of seconds each): fewer runs */
+const FLEET_RUNS = Math.min(RUNS, Number(flag('--fleet-runs') ?? 2))
+const FLEET_HOSTS = Number(process.env.BENCH_FLEET_HOSTS ?? 100)
+const FLEET_JOBS = 32
 if (argv.includes('--no-vm') || process.env.BENCH_NO_VM === '1') ONLY.delete('5')
 const OUT = flag('--out') ?? path.join(here, 'results.md')
 
@@ -527,6 +533,83 @@ async function case5(work, haveCli) {
   note(`VM: same boot for every run: ${sameBoot ? 'yes' : 'NO'} (boot_id ${boot0.slice(0, 8)}…${sameBoot ? '' : ` → ${boot1.slice(0, 8)}…`}). The floor reads the same files as capture and check (the on-disk state; the "in effect" probes come in a later issue).`)
 }
 
+/**
+ * Many hosts: FLEET_HOSTS latency hosts (relays in a child process of their own, in front of one sshd that serves a
+ * small fixture root), `vmdrift check --all -j 32` against the floor of OpenSSH `ssh` to the same hosts with
+ * `xargs -P 32` (each ssh reading the same files as vmdrift), and `check -j 1` (one host after another).
+ * @param {string} work
+ */
+async function case6(work, haveCli) {
+  log(`\n[6] ${FLEET_HOSTS} hosts at ${2 * DELAY_MS} ms RTT: \`vmdrift check --all -j ${FLEET_JOBS}\` vs \`xargs -P ${FLEET_JOBS} ssh\``)
+  if (!haveCli) {
+    row({id: '6', measure: 'many hosts', result: 'not measured (CLI not built)', target: '—', met: false})
+    return
+  }
+  // Small binaries: 100 hosts share this machine's CPU, and what is measured is the fan-out, not hashing.
+  const fx = await createFixtureRoot({dir: work, seed: 6, binaries: 4, minBinaryBytes: 64 * 1024, maxBinaryBytes: 1024 * 1024})
+  onCleanup(() => fx.cleanup())
+  const sshd = await startSshd({tmpDir: work, alias: 'fleet-direct', logLevel: 'INFO'})
+  onCleanup(() => sshd.stop())
+  const dir = path.join(work, 'fleet')
+  await import('node:fs/promises').then((fs) => fs.mkdir(dir, {recursive: true}))
+  const spec = {sshdPort: sshd.port, hostKeyFile: sshd.hostKeyFile, user: sshd.user, identityFile: sshd.identityFile, count: FLEET_HOSTS, delayMs: DELAY_MS, dir, prefix: 'h'}
+  const relays = spawn(process.execPath, [path.join(here, 'relay-hosts.js'), JSON.stringify(spec)], {stdio: ['pipe', 'pipe', 'inherit'], detached: true})
+  onCleanup(() => {
+    try {
+      if (relays.pid) process.kill(-relays.pid, 'SIGKILL')
+    } catch {}
+  })
+  const ready = await new Promise((resolve, reject) => {
+    let out = ''
+    relays.stdout.on('data', (d) => {
+      out += d
+      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]))
+    })
+    relays.on('exit', (code) => reject(new Error(`relay process exited (${code}) before it was ready`)))
+  })
+  const {aliases, sshConfigFile, knownHostsFile} = /** @type {{aliases: string[], sshConfigFile: string, knownHostsFile: string}} */ (ready)
+  writeFileSync(
+    path.join(dir, 'vmdrift.yaml'),
+    ['defaults:', `  ssh-config: ${sshConfigFile}`, `  known-hosts: ${knownHostsFile}`, `  root: ${fx.root}`, '  timeout: 300', 'hosts:', ...aliases.map((a) => `  ${a}: {}`), ''].join('\n'),
+  )
+  const hostsFile = path.join(dir, 'hosts.txt')
+  writeFileSync(hostsFile, `${aliases.join('\n')}\n`)
+  const vmdrift = (/** @type {string[]} */ args) => runTimed(process.execPath, [CLI, ...args], {cwd: dir, timeoutMs: 900_000, env: {...process.env, SSH_AUTH_SOCK: ''}})
+  // The floor: one OpenSSH ssh per host reading the same files, 32 at a time; its output is discarded as vmdrift's is parsed.
+  const floor = () =>
+    runTimed('sh', ['-c', `xargs -P ${FLEET_JOBS} -I{} ssh -F "$CFG" {} "$FLOOR" > /dev/null < "$HOSTS"`], {
+      timeoutMs: 900_000,
+      env: {...process.env, CFG: sshConfigFile, FLOOR: floorCommand(fx.root, fx), HOSTS: hostsFile},
+    })
+
+  log(`  capturing ${aliases.length} baselines (not timed) …`)
+  const captured = await vmdrift(['capture', '--all', '-j', String(FLEET_JOBS), '--quiet'])
+  if (captured.code !== 0) throw new Error(`capture --all failed: ${failure(captured)}`)
+  log(`  ${FLEET_RUNS} run(s) each of check -j ${FLEET_JOBS} and the floor, interleaved, then check -j 1 once …`)
+  /** @type {number[]} */ const a = []
+  /** @type {number[]} */ const b = []
+  const codes = new Set()
+  for (let i = 0; i < FLEET_RUNS; i++) {
+    const r = await vmdrift(['check', '--all', '-j', String(FLEET_JOBS), '--quiet'])
+    codes.add(r.code)
+    if (r.code !== 0) note(`check --all -j ${FLEET_JOBS}: ${failure(r)}`)
+    a.push(r.ms)
+    const f = await floor()
+    if (f.code !== 0) throw new Error(`floor failed: ${failure(f)}`)
+    b.push(f.ms)
+  }
+  const seq = await vmdrift(['check', '--all', '-j', '1', '--quiet'])
+  codes.add(seq.code)
+  const n = aliases.length
+  row({id: '6a', measure: `${n} hosts, \`check --all -j ${FLEET_JOBS}\`, ${2 * DELAY_MS} ms RTT`, result: `${fmtSummary(a)}; exit codes ${[...codes].join(',')}`, target: '—', met: null})
+  row({id: '6b', measure: `floor: OpenSSH \`ssh\` to the same ${n} hosts with \`xargs -P ${FLEET_JOBS}\`, each reading the same files`, result: fmtSummary(b), target: '—', met: null})
+  row({id: '6c', measure: `${n} hosts, \`check --all -j 1\` (sequential)`, result: `${fmtMs(seq.ms)}; ${(seq.ms / median(a)).toFixed(1)}× the -j ${FLEET_JOBS} run`, target: '—', met: null})
+  const ratio = median(a) / median(b)
+  row({id: '6', measure: `a/b: check -j ${FLEET_JOBS} vs the floor (ratio of medians)`, result: `${ratio.toFixed(2)} (a − b = ${fmtMs(median(a) - median(b))})`, target: '≤ 1.25', met: ratio <= 1.25})
+  note(`case 6: ${n} relays (${DELAY_MS} ms each way) in a child process of their own, in front of one sshd serving a fixture of ${fx.textFiles.length} text files, ${fx.symlinks.length} links and ${fx.binaries.length} binaries (${(fx.binaryBytes / 2 ** 20).toFixed(1)} MiB) per host; all share this machine's CPU.`)
+  relays.stdin.end()
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 
 async function main() {
@@ -543,6 +626,7 @@ async function main() {
     ['3', () => case3()],
     ['4', () => case4(haveCli)],
     ['5', () => case5(work, haveCli)],
+    ['6', () => case6(work, haveCli)],
   ])
   for (const [id, fn] of steps) {
     if (!ONLY.has(id) && !(id === '1' && ONLY.has('2'))) continue

@@ -38,6 +38,7 @@ describe('layers', () => {
     ['collectors', ['core', 'commands', 'cli', 'transport', 'report', 'drift', 'baselines']],
     ['report', ['commands', 'cli', 'transport']],
     ['transport', ['core', 'commands', 'cli', 'report', 'drift', 'baselines', 'collectors']],
+    ['config', ['core', 'commands', 'cli', 'transport', 'report', 'collectors']],
   ])('%s/ imports none of %j', (from, forbidden) => {
     for (const file of sources(join(src, from))) {
       const bad = importsOf(file).filter((target) => forbidden.includes(layer(target)))

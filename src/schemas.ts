@@ -1,13 +1,17 @@
 // The committed JSON Schemas (schemas/*.json), read from the package so `vmdrift schema` prints the very file
 // that validation uses.
 import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {pathToFileURL} from 'node:url'
+import {packageRoot} from './package-root.js'
 
-export type SchemaName = 'baseline' | 'check-result'
+export const SCHEMA_NAMES = ['baseline', 'config', 'check-result', 'fleet-result'] as const
+export type SchemaName = (typeof SCHEMA_NAMES)[number]
 
 const cache = new Map<SchemaName, Record<string, unknown>>()
 
 export function schemaPath(name: SchemaName): URL {
-  return new URL(`../schemas/${name}.schema.json`, import.meta.url)
+  return pathToFileURL(join(packageRoot(), 'schemas', `${name}.schema.json`))
 }
 
 export function loadSchema(name: SchemaName): Record<string, unknown> {

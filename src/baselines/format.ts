@@ -1,10 +1,8 @@
 // Baseline files: deterministic YAML out, validated YAML in. Pure: text in, data out, and back.
-import {createRequire} from 'node:module'
-import type {Ajv as AjvClass, ErrorObject} from 'ajv'
-import {Document, LineCounter, parseDocument, visit} from 'yaml'
+import {Document, visit} from 'yaml'
 import {BASELINE_FORMAT, type Baseline, type Item} from '../model.js'
 import {InputError} from '../errors.js'
-import {loadSchema} from '../schemas.js'
+import {describeProblem, readYaml, schemaProblems} from '../yaml-validate.js'
 
 /** The last line of every baseline: a file without it was cut short. */
 export const END_MARKER = '# end of vmdrift baseline'
@@ -56,38 +54,6 @@ export function formatBaseline(baseline: Baseline): string {
   ].join('\n')
 }
 
-let validator: ReturnType<AjvClass['compile']> | undefined
-
-// ajv is loaded on first use: a capture only writes baselines, and start-up is what every pre-test check pays.
-function compileValidator(): ReturnType<AjvClass['compile']> {
-  const {Ajv} = createRequire(import.meta.url)('ajv') as {Ajv: typeof AjvClass}
-  return new Ajv({allErrors: false, strict: true, allowUnionTypes: true}).compile(loadSchema('baseline'))
-}
-
-function validate(data: unknown): ErrorObject[] {
-  validator ??= compileValidator()
-  return validator(data) ? [] : (validator.errors ?? [])
-}
-
-function pointerToPath(pointer: string): string[] {
-  return pointer
-    .split('/')
-    .slice(1)
-    .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
-}
-
-function describePath(path: string[]): string {
-  if (!path.length) return 'the document'
-  return path.map((part, i) => (/^[\w-]+$/.test(part) ? `${i ? '.' : ''}${part}` : `[${JSON.stringify(part)}]`)).join('')
-}
-
-function schemaMessage(error: ErrorObject): string {
-  if (error.keyword === 'additionalProperties') return `unknown field '${String(error.params.additionalProperty)}'`
-  if (error.keyword === 'enum') return `must be one of ${(error.params.allowedValues as unknown[]).join(', ')}`
-  if (error.keyword === 'propertyNames') return `has an invalid name '${String(error.params.propertyName)}'`
-  return error.message ?? error.keyword
-}
-
 /** A baseline of another format is refused before the schema would name the first field it does not know. */
 function checkFormat(data: unknown, file: string): void {
   const format = data !== null && typeof data === 'object' ? (data as {vmdrift?: unknown}).vmdrift : undefined
@@ -101,35 +67,13 @@ function checkFormat(data: unknown, file: string): void {
 /** Parses and validates a baseline; any problem is one InputError naming the file, line and column. */
 export function parseBaseline(text: string, file: string): Baseline {
   if (!text.trim()) throw new InputError(`${file}: the baseline is empty`, 'capture it again with vmdrift capture')
-  const lineCounter = new LineCounter()
-  const doc = parseDocument(text, {lineCounter, uniqueKeys: true, prettyErrors: true, strict: true})
-  const problem = doc.errors[0]
-  if (problem) {
-    const pos = problem.linePos?.[0]
-    const where = pos ? `${file}:${pos.line}:${pos.col}` : file
-    throw new InputError(`${where}: not valid YAML: ${problem.message.split('\n')[0]}`)
-  }
-  let data: unknown
-  try {
-    // Aliases could expand a small file into a huge one; a baseline never needs them.
-    data = doc.toJS({maxAliasCount: 0})
-  } catch (error) {
-    throw new InputError(`${file}: ${(error as Error).message.split('\n')[0]}`, 'a baseline uses no YAML aliases')
-  }
-  checkFormat(data, file)
-  const errors = validate(data)
-  const first = errors[0]
-  if (first) {
-    // additionalProperties points at the parent; name the offending key instead.
-    const path = pointerToPath(first.instancePath)
-    const extra = first.keyword === 'additionalProperties' ? [String(first.params.additionalProperty)] : []
-    const node = (doc.getIn([...path, ...extra], true) ?? doc.getIn(path, true) ?? doc.contents) as {range?: [number, number, number]} | null
-    const pos = node?.range ? lineCounter.linePos(node.range[0]) : undefined
-    const where = pos ? `${file}:${pos.line}:${pos.col}` : file
-    throw new InputError(`${where}: ${describePath(path)} ${schemaMessage(first)}`)
-  }
+  const read = readYaml(text, file)
+  if ('errors' in read) throw new InputError(describeProblem(read.errors[0]!), 'a baseline uses no YAML aliases')
+  checkFormat(read.data, file)
+  const problem = schemaProblems(read, file, 'baseline')[0]
+  if (problem) throw new InputError(describeProblem(problem))
   if (!text.trimEnd().endsWith(END_MARKER)) {
     throw new InputError(`${file}: the baseline is truncated (its last line '${END_MARKER}' is missing)`, 'capture it again, or restore it from git')
   }
-  return data as Baseline
+  return read.data as Baseline
 }

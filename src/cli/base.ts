@@ -23,7 +23,12 @@ export abstract class BaseCommand extends Command {
    */
   protected async openTarget(spec: string, flags: TargetFlagValues): Promise<Target> {
     const {resolveTarget} = await import('../transport/resolve.js')
-    const target = resolveTarget(spec, {...flags, knownHosts: flags['known-hosts'], sshConfig: flags['ssh-config']})
+    const target = resolveTarget(spec, {
+      ...flags,
+      knownHosts: flags['known-hosts'],
+      sshConfig: flags['ssh-config'],
+      acceptNewHostKey: flags['accept-new-host-key'],
+    })
     target.open().catch(() => {})
     return target
   }
@@ -57,10 +62,12 @@ export abstract class BaseCommand extends Command {
   protected override async catch(error: Interfaces.CommandError): Promise<void> {
     process.exitCode = 2
     const known = error instanceof InputError || error instanceof TargetError
-    // An error can quote host data (a path, a line of stderr): one inert line on the terminal.
-    const line = escapeControl(describeError(error))
-    if (this.jsonEnabled()) this.logJson({error: {kind: known ? error.name : 'InternalError', message: line}})
-    process.stderr.write(`vmdrift: ${line}\n`)
+    // An error can quote host data (a path, a line of stderr): inert lines on the terminal. Only our own input
+    // errors may span lines (every problem of a config file, one line each); what a host said stays one line.
+    const described = describeError(error)
+    const lines = (error instanceof InputError ? described.split('\n') : [described]).map(escapeControl)
+    if (this.jsonEnabled()) this.logJson({error: {kind: known ? error.name : 'InternalError', message: lines.join('\n')}})
+    for (const line of lines) process.stderr.write(`vmdrift: ${line}\n`)
     if (!known && process.argv.includes('--debug')) process.stderr.write(`${error.stack}\n`)
   }
 }
@@ -72,9 +79,13 @@ export const targetFlags = {
   identity: Flags.string({char: 'i', helpValue: 'FILE', description: 'private key file to log in with (instead of ssh_config, the agent and ~/.ssh/id_*)', helpGroup: 'TARGET'}),
   'known-hosts': Flags.string({helpValue: 'FILE', description: 'known_hosts file that must hold the host key [default: ~/.ssh/known_hosts]', helpGroup: 'TARGET'}),
   'ssh-config': Flags.string({helpValue: 'FILE', description: 'ssh_config file to resolve the target alias in [default: ~/.ssh/config]', helpGroup: 'TARGET'}),
-  sudo: Flags.boolean({description: 'run the read script under sudo -n on the host', helpGroup: 'TARGET'}),
+  sudo: Flags.boolean({description: 'run the read script under sudo -n on the host (--no-sudo: not, whatever the config says)', allowNo: true, helpGroup: 'TARGET'}),
   root: Flags.string({helpValue: 'DIR', description: 'read every path under DIR instead of / (an offline root such as a mounted VM disk)', helpGroup: 'TARGET'}),
-  timeout: Flags.integer({helpValue: 'SECONDS', description: 'seconds to wait for the host to connect and to answer', default: 60, min: 1, max: MAX_TIMEOUT_SECONDS, helpGroup: 'TARGET'}),
+  'accept-new-host-key': Flags.boolean({
+    description: 'record the key of a host not yet in known_hosts (like StrictHostKeyChecking accept-new); a changed key is still refused',
+    helpGroup: 'TARGET',
+  }),
+  timeout: Flags.integer({helpValue: 'SECONDS', description: 'seconds to wait for a host to connect, and again to answer; past both, it is given up [default: 60]', min: 1, max: MAX_TIMEOUT_SECONDS, helpGroup: 'TARGET'}),
 }
 
 /** What targetFlags parse to. */
@@ -82,7 +93,8 @@ export interface TargetFlagValues {
   identity?: string
   'known-hosts'?: string
   'ssh-config'?: string
+  'accept-new-host-key'?: boolean
   timeout: number
 }
 
-export const baselineFlag = Flags.string({char: 'b', helpValue: 'FILE', description: 'baseline file [default: baselines/<TARGET>.yaml]'})
+export const baselineFlag = Flags.string({char: 'b', helpValue: 'FILE', description: 'baseline file, for one host [default: <baselines: of the config>/<HOST>.yaml, baselines/<HOST>.yaml]'})

@@ -1,31 +1,36 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
-import {BaseCommand, baselineFlag, targetFlags} from '../cli/base.js'
+import {baselineFlag, targetFlags} from '../cli/base.js'
+import {hostFlags, HostsCommand} from '../cli/hosts.js'
 import {InputError} from '../errors.js'
 import type {CaptureResult} from '../core/capture.js'
+import type {FleetResult, HostJob} from '../core/fleet.js'
 
-export default class Capture extends BaseCommand {
-  static override summary = 'Snapshot a host into a baseline file, to review and commit.'
+export default class Capture extends HostsCommand {
+  static override summary = 'Snapshot hosts into baseline files, to review and commit.'
   static override description =
-    'Reads unit files, drop-ins, enablement links and masks, the kernel command line, watched binaries and the Docker daemon configuration in one SSH round trip, and writes them as deterministic YAML. The old baseline is replaced only when the capture succeeds.'
+    'Reads unit files, drop-ins, enablement links and masks, the kernel command line, watched binaries and the Docker daemon configuration in one SSH round trip, and writes them as deterministic YAML. The old baseline is replaced only when the capture succeeds. Over several hosts (names, --all, --inventory), one line a host and a total.'
   static override examples = [
     '<%= config.bin %> capture helix-vm',
     '<%= config.bin %> capture auditor@127.0.0.1:2222 --identity ~/.ssh/vm_key --sudo',
     "<%= config.bin %> capture local --root /mnt/vm-disk --watch '/opt/helix/bin/*'",
+    '<%= config.bin %> capture --all -j 16',
   ]
   static override enableJsonFlag = true
+  // Hosts are a variadic argument list (set here: oclif's parse reads a command's own statics, not inherited ones).
+  static override strict = false
   static override args = {
-    target: Args.string({description: 'ssh_config alias, user@host[:port], or local', required: true}),
+    hosts: Args.string({description: 'hosts (several allowed): names in vmdrift.yaml or the inventory, ssh_config aliases, user@host[:port], or local'}),
   }
   static override flags = {
     ...targetFlags,
+    ...hostFlags,
     baseline: baselineFlag,
     watch: Flags.string({
       char: 'w',
       helpValue: 'GLOB',
-      description: 'also watch these files (path or shell glob on the host; repeatable) besides /usr/local/bin/* and /usr/local/sbin/*',
+      description: 'also watch these files (path or shell glob on the host; repeatable) besides /usr/local/bin/* and /usr/local/sbin/*; given, they replace the watch: of vmdrift.yaml',
       multiple: true,
-      default: [],
     }),
     'allow-unreadable': Flags.boolean({description: 'write the baseline even when some paths could not be read (they are recorded as not readable)'}),
     'keep-content': Flags.string({
@@ -36,35 +41,51 @@ export default class Capture extends BaseCommand {
     }),
   }
 
-  async run(): Promise<CaptureResult> {
-    const {args, flags} = await this.parse(Capture)
-    for (const glob of flags.watch) {
-      if (!glob.startsWith('/')) throw new InputError(`--watch ${glob}: give an absolute path or glob`)
-      if (glob.split('/').includes('..')) throw new InputError(`--watch ${glob}: '..' is not allowed (it could leave --root)`)
+  async run(): Promise<CaptureResult | FleetResult<CaptureResult>> {
+    const {argv, flags} = await this.parse(Capture)
+    const planned = await this.planHosts(argv as string[], flags)
+    // Globs from the flags and from vmdrift.yaml alike: '..' could leave --root.
+    const globs = [['--watch', planned.plans.flatMap((host) => host.watch)], ['--keep-content', flags['keep-content']]] as const
+    for (const [what, list] of globs) {
+      for (const glob of new Set(list)) {
+        if (!glob.startsWith('/')) throw new InputError(`${what} ${glob}: give an absolute path or glob`)
+        if (glob.split('/').includes('..')) throw new InputError(`${what} ${glob}: '..' is not allowed (it could leave --root)`)
+      }
     }
-    for (const glob of flags['keep-content']) {
-      if (!glob.startsWith('/')) throw new InputError(`--keep-content ${glob}: give an absolute path or glob`)
-      if (glob.split('/').includes('..')) throw new InputError(`--keep-content ${glob}: '..' is not allowed (it could leave --root)`)
-    }
-    const target = await this.openTarget(args.target, flags)
-    const [{capture}, {defaultBaselinePath}, {renderCapture}] = await Promise.all([
+    const [{capture, collectorIds}, {renderCapture}, {runHost}] = await Promise.all([
       import('../core/capture.js'),
-      import('../baselines/store.js'),
       import('../report/text.js'),
+      import('../core/fleet.js'),
     ])
-    try {
-      const result = await capture(target, {
-        baselineFile: flags.baseline ?? defaultBaselinePath(args.target),
-        watch: flags.watch,
-        keepContent: flags['keep-content'],
-        root: flags.root,
-        sudo: flags.sudo,
-        allowUnreadable: flags['allow-unreadable'],
-      })
-      if (!this.jsonEnabled()) process.stdout.write(renderCapture(result, this.colors))
-      return result
-    } finally {
-      await target.close()
+    const collectors = collectorIds().filter((id) => planned.config.collectors[id] !== false)
+    if (planned.config.redact.length) {
+      process.stderr.write('vmdrift: warning: redact: rules in the config are not applied yet (contents are stored as text)\n')
     }
+    const job: HostJob<CaptureResult> = async (host, signal) => {
+      const target = await this.openHost(host, signal)
+      try {
+        const result = await capture(target, {
+          baselineFile: host.baselineFile,
+          watch: host.watch,
+          keepContent: flags['keep-content'],
+          root: host.root,
+          sudo: host.sudo,
+          collectors,
+          allowUnreadable: flags['allow-unreadable'],
+        })
+        // A collector that could not read the host is left out of the baseline and named in the line, as for one host.
+        return {result, exitCode: 0, status: 'captured'}
+      } finally {
+        await target.close()
+      }
+    }
+
+    if (!planned.many) {
+      const {outcome, error} = await runHost(planned.plans[0]!, job)
+      if (error !== undefined || !outcome.result) throw error
+      if (!this.jsonEnabled()) process.stdout.write(flags.quiet ? `${renderCapture(outcome.result, this.colors).split('\n')[0]}\n` : renderCapture(outcome.result, this.colors))
+      return outcome.result
+    }
+    return this.runHosts('capture', planned, job, flags)
   }
 }

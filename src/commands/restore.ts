@@ -2,6 +2,7 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 import {BaseCommand, baselineFlag, targetFlags} from '../cli/base.js'
 import type {BackupInfo, RestoreResult, UndoResult} from '../core/restore.js'
+import {DEFAULT_TIMEOUT_SECONDS} from '../defaults.js'
 import {InputError} from '../errors.js'
 
 export default class Restore extends BaseCommand {
@@ -41,7 +42,9 @@ export default class Restore extends BaseCommand {
     if (changes && !flags.yes && !process.stdin.isTTY) {
       throw new InputError(`refusing to change ${args.target} without --yes: no terminal to ask on`, 'see the plan with --dry-run, apply it with --yes')
     }
-    const target = await this.openTarget(args.target, flags)
+    // restore works on one host named on the command line; vmdrift.yaml's hosts are check's and capture's.
+    const hostFlags = {...flags, timeout: flags.timeout ?? DEFAULT_TIMEOUT_SECONDS}
+    const target = await this.openTarget(args.target, hostFlags)
     const [core, {defaultBaselinePath}, report, {parseFault}] = await Promise.all([
       import('../core/restore.js'),
       import('../baselines/store.js'),
@@ -75,7 +78,7 @@ export default class Restore extends BaseCommand {
               process.stdout.write(report.renderPlan(plan, args.target, this.colors))
               return plan.steps.length === 0 || this.ask(`apply these ${plan.steps.length} steps to ${args.target}?`)
             },
-        reboot: flags.reboot ? {reconnect: () => this.openTarget(args.target, flags), timeoutSeconds: flags['reboot-timeout']} : undefined,
+        reboot: flags.reboot ? {reconnect: () => this.openTarget(args.target, hostFlags), timeoutSeconds: flags['reboot-timeout']} : undefined,
         // Hidden, for the end-to-end tests of interruption: the apply script kills itself at this point.
         fault: parseFault(process.env.VMDRIFT_FAULT),
       })

@@ -27,6 +27,10 @@ export function countItems(collected: Baseline['collectors']): number {
   return Object.values(collected).reduce((sum, items) => sum + Object.keys(items).length, 0)
 }
 
+export function collectorIds(): string[] {
+  return allCollectors.map((c) => c.id)
+}
+
 export function collectorsNamed(ids: string[]): Collector[] {
   return ids.map((id) => {
     const collector = collectorById(id)
@@ -39,7 +43,7 @@ export async function capture(
   target: Target,
   options: HostOptions & {baselineFile: string; watch: string[]; keepContent?: string[]; collectors?: string[]; allowUnreadable?: boolean},
 ): Promise<CaptureResult> {
-  const collectors = collectorsNamed(options.collectors ?? allCollectors.map((c) => c.id))
+  const collectors = collectorsNamed(options.collectors ?? collectorIds())
   const keepContent = options.keepContent ?? []
   const snapshot = await readHost(target, {collectors, capture: {watch: options.watch, keepContent}, root: options.root, sudo: options.sudo})
   // A golden baseline with holes would make every later check of a readable host report them as drift.

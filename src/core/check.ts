@@ -2,6 +2,7 @@
 import {readBaselineFile} from '../baselines/store.js'
 import {diffStates} from '../drift/diff.js'
 import {InputError} from '../errors.js'
+import {applyIgnoreRules, type IgnoredFinding, type IgnoreRule} from '../drift/ignore.js'
 import type {Target} from '../transport/types.js'
 import {collectorsNamed, countItems, type HostOptions} from './capture.js'
 import {readHost} from './read-host.js'
@@ -13,8 +14,10 @@ export interface CheckResult {
   /** the second baseline, when two files were compared offline */
   against?: string
   inSync: boolean
-  counts: {items: number; findings: number} & Record<DriftClass, number>
+  counts: {items: number; findings: number; ignored: number} & Record<DriftClass, number>
   findings: Finding[]
+  /** findings an ignore rule matched: not drift, but counted and shown with --show-ignored */
+  ignored: IgnoredFinding[]
   /** collector id → why what is in effect is unknown (its findings are classified from the disk alone) */
   effectUnknown: Record<string, string>
   /** collector id → why it could not be checked */
@@ -24,8 +27,16 @@ export interface CheckResult {
   warnings: string[]
 }
 
-export function compare(baseline: Baseline, snapshot: Snapshot, names: {baseline: string; against?: string}): CheckResult {
-  const findings = diffStates(baseline, snapshot)
+/** Ignore rules and the day to judge their expiry by (YYYY-MM-DD, UTC). */
+export interface IgnoreOptions {
+  rules: IgnoreRule[]
+  today: string
+}
+
+export const noIgnores: IgnoreOptions = {rules: [], today: '0000-00-00'}
+
+export function compare(baseline: Baseline, snapshot: Snapshot, names: {baseline: string; against?: string}, ignore: IgnoreOptions = noIgnores): CheckResult {
+  const {kept: findings, ignored, expired} = applyIgnoreRules(diffStates(baseline, snapshot), ignore.rules, ignore.today)
   const byClass = (klass: Finding['class']) => findings.filter((f) => f.class === klass).length
   return {
     target: snapshot.target,
@@ -36,12 +47,14 @@ export function compare(baseline: Baseline, snapshot: Snapshot, names: {baseline
       items: countItems(snapshot.collectors),
       findings: findings.length,
       ...(Object.fromEntries(DRIFT_CLASSES.map((klass) => [klass, byClass(klass)])) as Record<DriftClass, number>),
+      ignored: ignored.length,
     },
     findings,
+    ignored,
     effectUnknown: snapshot.effectUnknown,
     unavailable: snapshot.unavailable,
     unreadable: snapshot.unreadable,
-    warnings: snapshot.warnings,
+    warnings: [...snapshot.warnings, ...expired],
   }
 }
 
@@ -52,7 +65,7 @@ export function checkOptions(baseline: Baseline): {watch: string[]} {
 
 export async function check(
   target: Target,
-  options: HostOptions & {baselineFile: string; allowOtherTarget?: boolean},
+  options: HostOptions & {baselineFile: string; ignore?: IgnoreOptions; collectorsOff?: string[]; allowOtherTarget?: boolean},
 ): Promise<CheckResult> {
   const baseline = await readBaselineFile(options.baselineFile)
   // A baseline of another host would report that host's differences as this one's drift.
@@ -62,14 +75,17 @@ export async function check(
       'name the target it was captured from, or pass --allow-other-target to compare them anyway',
     )
   }
+  // A collector turned off in the config is not read, and its part of the baseline is not compared.
+  const off = new Set(options.collectorsOff ?? [])
+  for (const id of off) delete baseline.collectors[id]
   const snapshot = await readHost(target, {
-    collectors: collectorsNamed(baseline.options.collectors),
+    collectors: collectorsNamed(baseline.options.collectors.filter((id) => !off.has(id))),
     capture: checkOptions(baseline),
     known: Object.fromEntries(Object.entries(baseline.collectors).map(([id, items]) => [id, Object.keys(items)])),
     root: options.root,
     sudo: options.sudo,
   })
-  return compare(baseline, snapshot, {baseline: options.baselineFile})
+  return compare(baseline, snapshot, {baseline: options.baselineFile}, options.ignore)
 }
 
 /** Two captures compared offline: the first is the baseline, the second stands for the host. */

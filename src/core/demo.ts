@@ -3,12 +3,12 @@
 import {cp, mkdir, mkdtemp, readFile, rm, utimes, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {packageRoot} from '../package-root.js'
 import {LocalTarget} from '../transport/local.js'
 import {capture, type CaptureResult} from './capture.js'
 import {check, type CheckResult} from './check.js'
 
-export const FIXTURE_ROOT = fileURLToPath(new URL('../../test/fixtures/helix-vm', import.meta.url))
+export const FIXTURE_ROOT = join(packageRoot(), 'test/fixtures/helix-vm')
 
 interface Edit {
   /** HH:MM (UTC) of the day the demo runs: the incident's own timeline */

@@ -2,6 +2,7 @@
 import type {ChalkInstance} from 'chalk'
 import type {CaptureResult} from '../core/capture.js'
 import type {CheckResult} from '../core/check.js'
+import type {IgnoredFinding} from '../drift/ignore.js'
 import {describeChange} from '../drift/diff.js'
 import {DRIFT_CLASSES, type DriftClass, type Finding} from '../model.js'
 import {clipLine, clipLines, escapeControl, LIMITS} from './safe-text.js'
@@ -65,25 +66,46 @@ function renderFinding(finding: Finding, c: ChalkInstance): string {
   return lines.join('\n')
 }
 
-function plural(n: number, word: string): string {
+/** Ignored findings are never dropped silently: the summary line counts them. */
+function ignoredNote(result: CheckResult): string {
+  const n = result.ignored.length
+  return n ? `; ${n} ignored` : ''
+}
+
+export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`
 }
 
-export function renderCheck(result: CheckResult, c: ChalkInstance): string {
+function ignoredLine(finding: IgnoredFinding, c: ChalkInstance): string {
+  const {pattern, reason, expires} = finding.ignoredBy
+  const why = [`rule ${pattern}`, reason, expires && `until ${expires}`].filter(Boolean).join('; ')
+  return `  ${c.dim('ignored '.padEnd(9))}${safe(`${finding.collector}:${finding.key}: ${finding.summary}`)}  ${c.dim(`(${safe(why)})`)}`
+}
+
+export interface CheckRenderOptions {
+  /** list the findings that ignore rules matched, not only their number */
+  showIgnored?: boolean
+}
+
+export function renderCheck(result: CheckResult, c: ChalkInstance, options: CheckRenderOptions = {}): string {
   const against = safe(result.against ? `${result.against} against ${result.baseline}` : `${result.target} against ${result.baseline}`)
   const out: string[] = []
   const unavailable = Object.entries(result.unavailable)
   if (result.findings.length === 0 && unavailable.length === 0 && result.unreadable.length === 0) {
-    out.push(`${c.green('in sync')}: ${against} (${plural(result.counts.items, 'item')})`)
+    out.push(`${c.green('in sync')}: ${against} (${plural(result.counts.items, 'item')}${ignoredNote(result)})`)
   } else if (result.findings.length) {
     const parts = DRIFT_CLASSES.filter((klass) => result.counts[klass]).map((klass) => `${result.counts[klass]} ${klass}`)
-    out.push(`${c.red('drift')}: ${against}: ${plural(result.findings.length, 'finding')} (${parts.join(', ')})`)
+    out.push(`${c.red('drift')}: ${against}: ${plural(result.findings.length, 'finding')} (${parts.join(', ')}${ignoredNote(result)})`)
   }
   const byCollector = new Map<string, Finding[]>()
   for (const finding of result.findings) byCollector.set(finding.collector, [...(byCollector.get(finding.collector) ?? []), finding])
   for (const [collector, findings] of byCollector) {
     out.push('', c.bold.underline(collector))
     for (const finding of findings) out.push(renderFinding(finding, c))
+  }
+  if (options.showIgnored && result.ignored.length) {
+    out.push('', c.bold.underline('ignored'))
+    for (const finding of result.ignored) out.push(ignoredLine(finding, c))
   }
   if (unavailable.length) {
     out.push('')

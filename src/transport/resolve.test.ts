@@ -45,8 +45,48 @@ describe('resolve', () => {
     expect(plain.knownHostsFiles).toEqual([join(homedir(), '.ssh/known_hosts')])
   })
 
-  it('refuses ProxyJump rather than connecting somewhere else', async () => {
-    const sshConfig = await configFile('Host vm\n  ProxyJump bastion\n')
-    expect(() => resolveSshSettings('vm', {sshConfig, timeout: 5}, {})).toThrow(/ProxyJump/)
+  it('resolves ProxyJump hops in order, each like a host of its own, and refuses a loop', async () => {
+    const sshConfig = await configFile(
+      [
+        'Host vm',
+        '  HostName 10.1.0.5',
+        '  ProxyJump bastion,inner',
+        'Host bastion',
+        '  HostName 127.0.0.1',
+        '  Port 2201',
+        '  User jumper',
+        'Host inner',
+        '  HostName 10.1.0.1',
+        '  IdentityFile /keys/inner',
+        'Host loop-a',
+        '  ProxyJump loop-b',
+        'Host loop-b',
+        '  ProxyJump loop-a',
+        '',
+      ].join('\n'),
+    )
+    const settings = resolveSshSettings('vm', {sshConfig, timeout: 5}, {})
+    expect(settings).toMatchObject({host: '10.1.0.5', via: {name: 'inner', host: '10.1.0.1', identityFiles: ['/keys/inner'], via: {name: 'bastion', host: '127.0.0.1', port: 2201, user: 'jumper'}}})
+    expect(settings.via?.via?.via).toBeUndefined()
+    const direct = resolveSshSettings('me@10.0.0.9', {sshConfig: await configFile('Host 10.*\n  ProxyJump ops@127.0.0.1:2202\n'), timeout: 5}, {})
+    expect(direct.via).toMatchObject({user: 'ops', host: '127.0.0.1', port: 2202})
+    expect(() => resolveSshSettings('loop-a', {sshConfig, timeout: 5}, {})).toThrow(/^loop-b: ProxyJump loops through loop-a -> loop-b -> loop-a$/)
+  })
+
+  it('expands Include where it stands: globs in lexical order, relative paths from ~/.ssh, inside a Host block too', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vmdrift-include-'))
+    await writeFile(join(dir, '20-vm.conf'), 'Host vm\n  HostName 127.0.0.20\n  Port 2020\n')
+    await writeFile(join(dir, '10-vm.conf'), 'Host vm\n  HostName 127.0.0.10\n')
+    await writeFile(join(dir, 'user.conf'), 'User included\n')
+    const sshConfig = await configFile(`Include ${dir}/*.conf\nHost other\n  Include ${dir}/user.conf\n  HostName 127.0.0.30\n`)
+    expect(resolveSshSettings('vm', {sshConfig, timeout: 5}, {})).toMatchObject({host: '127.0.0.10', port: 2020})
+    expect(resolveSshSettings('other', {sshConfig, timeout: 5}, {})).toMatchObject({host: '127.0.0.30', user: 'included'})
+  })
+
+  it('takes StrictHostKeyChecking accept-new from ssh_config, or from the flag', async () => {
+    const sshConfig = await configFile('Host new\n  StrictHostKeyChecking accept-new\nHost strict\n  StrictHostKeyChecking yes\n')
+    expect(resolveSshSettings('new', {sshConfig, timeout: 5}, {}).acceptNewHostKey).toBe(true)
+    expect(resolveSshSettings('strict', {sshConfig, timeout: 5}, {}).acceptNewHostKey).toBe(false)
+    expect(resolveSshSettings('strict', {sshConfig, timeout: 5, acceptNewHostKey: true}, {}).acceptNewHostKey).toBe(true)
   })
 })

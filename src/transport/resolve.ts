@@ -1,8 +1,10 @@
 // Turns what the user typed into a target: `local`, `user@host[:port]`, or an ssh_config alias resolved the way
-// OpenSSH resolves it (first value wins; HostName, User, Port, IdentityFile, UserKnownHostsFile, IdentitiesOnly).
-import {readFileSync} from 'node:fs'
+// OpenSSH resolves it (first value wins; HostName, User, Port, IdentityFile, UserKnownHostsFile, IdentitiesOnly,
+// ProxyJump, StrictHostKeyChecking accept-new; Include expanded where it stands).
+import {readdirSync, readFileSync} from 'node:fs'
 import {homedir, userInfo} from 'node:os'
-import {join} from 'node:path'
+import {basename, dirname, isAbsolute, join} from 'node:path'
+import picomatch from 'picomatch'
 import SSHConfig from 'ssh-config'
 import {InputError} from '../errors.js'
 import {LocalTarget} from './local.js'
@@ -14,6 +16,8 @@ export interface TargetFlags {
   knownHosts?: string
   sshConfig?: string
   timeout: number
+  /** record the key of a host not in known_hosts yet (a changed key is still refused) */
+  acceptNewHostKey?: boolean
 }
 
 interface Direct {
@@ -46,6 +50,49 @@ function list(value: string | string[] | undefined): string[] {
   return (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(/\s+/)).filter(Boolean)
 }
 
+type ConfigLine = SSHConfig[number]
+
+/**
+ * Include, as ssh_config(5) has it: paths relative to ~/.ssh (the user's config), `*` and `?` in the file name,
+ * files spliced in where the directive stands, in lexical order, nested up to 16 deep. The ssh-config package
+ * parses Include but leaves it unexpanded.
+ */
+function expandIncludes(lines: ConfigLine[], depth: number): ConfigLine[] {
+  if (depth > 16) throw new InputError('ssh_config: Include nested more than 16 deep')
+  return lines.flatMap((line): ConfigLine[] => {
+    if ('config' in line) return [{...line, config: expandIncludes(line.config as unknown as ConfigLine[], depth) as never}]
+    if (line.type !== SSHConfig.DIRECTIVE || line.param.toLowerCase() !== 'include') return [line]
+    const patterns = Array.isArray(line.value) ? line.value.map((v) => (typeof v === 'string' ? v : v.val)) : String(line.value).split(/\s+/)
+    return patterns.flatMap((pattern) => includedFiles(pattern).flatMap((file) => expandIncludes([...SSHConfig.parse(readFileSync(file, 'utf8'))], depth + 1)))
+  })
+}
+
+function includedFiles(pattern: string): string[] {
+  const path = expandHome(pattern)
+  const absolute = isAbsolute(path) ? path : join(homedir(), '.ssh', path)
+  const dir = dirname(absolute)
+  const name = basename(absolute)
+  if (!picomatch.scan(name).isGlob) return [absolute].filter((file) => readable(file))
+  const matches = picomatch(name)
+  try {
+    return readdirSync(dir)
+      .filter((entry) => matches(entry))
+      .sort()
+      .map((entry) => join(dir, entry))
+  } catch {
+    return []
+  }
+}
+
+function readable(file: string): boolean {
+  try {
+    readFileSync(file)
+    return true
+  } catch {
+    return false
+  }
+}
+
 function readSshConfig(file: string | undefined): SSHConfig {
   const path = file ?? join(homedir(), '.ssh', 'config')
   let text: string
@@ -55,18 +102,28 @@ function readSshConfig(file: string | undefined): SSHConfig {
     if (file) throw new InputError(`cannot read --ssh-config ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`)
     return new SSHConfig()
   }
-  return SSHConfig.parse(text)
+  const config = new SSHConfig()
+  config.push(...expandIncludes([...SSHConfig.parse(text)], 0))
+  return config
 }
 
-export function resolveSshSettings(spec: string, flags: TargetFlags, env: NodeJS.ProcessEnv = process.env): SshSettings {
+/** Hops deeper than this are a loop in the config, not a network. */
+const MAX_JUMPS = 8
+
+export function resolveSshSettings(spec: string, given: TargetFlags, env: NodeJS.ProcessEnv = process.env): SshSettings {
+  // Paths from vmdrift.yaml have not been through a shell: `~/` is the home there too.
+  const home = (path: string | undefined) => (path === undefined ? undefined : expandHome(path))
+  const flags = {...given, identity: home(given.identity), knownHosts: home(given.knownHosts), sshConfig: home(given.sshConfig)}
+  return resolveWith(spec, flags, env, readSshConfig(flags.sshConfig), [])
+}
+
+function resolveWith(spec: string, flags: TargetFlags, env: NodeJS.ProcessEnv, config: SSHConfig, chain: string[]): SshSettings {
   const direct = parseDirect(spec)
-  const config = readSshConfig(flags.sshConfig)
   const alias = direct?.host ?? spec
   // Match exec would run commands from the config; vmdrift does not.
   const computed = config.compute(alias, {ignoreCase: true, matchExec: false}) as Record<string, string | string[]>
-  if (computed.proxyjump && first(computed.proxyjump) !== 'none') {
-    throw new InputError(`${spec}: ProxyJump in ssh_config is not supported yet`, 'connect to a host vmdrift can reach directly')
-  }
+  const jump = first(computed.proxyjump)
+  const via = jump && jump.toLowerCase() !== 'none' ? jumpChain(spec, jump, flags, env, config, chain) : undefined
   const host = (first(computed.hostname) ?? alias).replaceAll('%h', alias)
   const user = direct?.user ?? first(computed.user) ?? userInfo().username
   const port = direct?.port ?? Number(first(computed.port) ?? 22)
@@ -81,6 +138,8 @@ export function resolveSshSettings(spec: string, flags: TargetFlags, env: NodeJS
     : configuredKnownHosts.length
       ? configuredKnownHosts
       : [join(homedir(), '.ssh', 'known_hosts')]
+  // accept-new records an unknown key and refuses a changed one; vmdrift reads `no` as that too, never as "anything".
+  const strict = (first(computed.stricthostkeychecking) ?? '').toLowerCase()
   return {
     name: spec,
     host,
@@ -91,7 +150,27 @@ export function resolveSshSettings(spec: string, flags: TargetFlags, env: NodeJS
     knownHostsFiles,
     timeoutSeconds: flags.timeout,
     agentSocket: env.SSH_AUTH_SOCK || undefined,
+    acceptNewHostKey: Boolean(flags.acceptNewHostKey) || ['accept-new', 'no', 'off'].includes(strict),
+    ...(via ? {via} : {}),
   }
+}
+
+/**
+ * `ProxyJump a,b`: a first, then b through a, then the host through b. Each hop is resolved like a host of its own
+ * (its HostName, User, Port, keys and its own ProxyJump), with the flags' known_hosts, timeout and host-key
+ * policy but not their --identity, which is the target's.
+ */
+function jumpChain(spec: string, jump: string, flags: TargetFlags, env: NodeJS.ProcessEnv, config: SSHConfig, chain: string[]): SshSettings {
+  let via: SshSettings | undefined
+  for (const hop of jump.split(',').map((h) => h.trim()).filter(Boolean)) {
+    // ssh://user@host:port, as OpenSSH also takes it
+    const name = hop.replace(/^ssh:\/\//, '')
+    if (chain.includes(name) || chain.length >= MAX_JUMPS) throw new InputError(`${spec}: ProxyJump loops through ${[...chain, spec, name].join(' -> ')}`)
+    const settings = resolveWith(name, {knownHosts: flags.knownHosts, timeout: flags.timeout, acceptNewHostKey: flags.acceptNewHostKey}, env, config, [...chain, spec])
+    // A hop named later goes through the ones before it (unless its own ProxyJump says otherwise).
+    via = via && !settings.via ? {...settings, via} : settings
+  }
+  return via!
 }
 
 export function resolveTarget(spec: string, flags: TargetFlags): Target {

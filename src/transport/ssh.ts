@@ -1,6 +1,7 @@
 // A host over SSH (ssh2, pure JavaScript). One connection, and one exec channel per script.
-import {readFile} from 'node:fs/promises'
-import {connect as tcpConnect, type Socket} from 'node:net'
+import {appendFile, readFile} from 'node:fs/promises'
+import {connect as tcpConnect} from 'node:net'
+import type {Duplex} from 'node:stream'
 import ssh2, {type AuthenticationType, type ClientChannel, type ConnectConfig} from 'ssh2'
 import {TargetError} from '../errors.js'
 import {
@@ -31,6 +32,10 @@ export interface SshSettings {
   knownHostsFiles: string[]
   timeoutSeconds: number
   agentSocket?: string
+  /** StrictHostKeyChecking accept-new: a host not in known_hosts has its key recorded; a changed key is refused */
+  acceptNewHostKey: boolean
+  /** the last ProxyJump hop: this host is reached through a channel of that one */
+  via?: SshSettings
 }
 
 type AuthMethod = {type: 'publickey'; username: string; key: Buffer} | {type: 'agent'; username: string; agent: string}
@@ -87,9 +92,18 @@ function hostKeyError(settings: SshSettings, verdict: HostKeyVerdict, presented:
   }
 }
 
+/** Appends the key to the first known_hosts file, as OpenSSH's accept-new does. */
+async function recordHostKey(settings: SshSettings, key: Buffer): Promise<void> {
+  const file = settings.knownHostsFiles[0]
+  if (!file) throw new Error('no known_hosts file to record the key in')
+  await appendFile(file, `${hostEntryName(settings.host, settings.port)} ${keyTypeOf(key)} ${key.toString('base64')}\n`, {mode: 0o600})
+}
+
 export class SshTarget implements Target {
   private session?: Promise<Client>
-  private client?: {instance: Client; socket: Socket; ready: boolean}
+  /** the ProxyJump hop this host is reached through */
+  private hop?: SshTarget
+  private client?: {instance: Client; socket: Duplex; ready: boolean}
   /** set by close(): a handshake still reading keys must not connect afterwards */
   private closed = false
 
@@ -113,6 +127,8 @@ export class SshTarget implements Target {
     const {settings} = this
     const known = await readKnownKeys(settings.knownHostsFiles, hostEntryName(settings.host, settings.port))
     const {methods, skipped} = await authMethods(settings)
+    if (this.closed) throw new TargetError(`${settings.name}: closed before connecting`, settings.name)
+    const sock = settings.via ? await this.throughHop(settings.via) : undefined
     if (methods.length === 0) {
       throw new TargetError(`${settings.name}: no usable SSH key`, settings.name, {
         hint: skipped.length
@@ -123,11 +139,13 @@ export class SshTarget implements Target {
     if (this.closed) throw new TargetError(`${settings.name}: closed before connecting`, settings.name)
     let verdict: HostKeyVerdict | undefined
     let presented: Buffer | undefined
+    let recordError: Error | undefined
     const client = new Client()
     // Our own socket, so that we can always destroy it: after a protocol error ssh2 only half-closes its socket
     // (end()), and its destroy() is a no-op on a socket that is no longer writable, so a host that keeps the
     // connection open would keep this process alive forever.
-    const socket = tcpConnect({host: settings.host, port: settings.port})
+    // Through a ProxyJump hop: the hop's forwarded channel is the socket.
+    const socket: Duplex = sock ?? tcpConnect({host: settings.host, port: settings.port})
     const handle = {instance: client, socket, ready: false}
     this.client = handle
     const config: ConnectConfig = {
@@ -135,10 +153,20 @@ export class SshTarget implements Target {
       username: settings.user,
       readyTimeout: settings.timeoutSeconds * 1000,
       algorithms: {serverHostKey: preferredHostKeyAlgorithms(known) as never},
-      hostVerifier: (key: Buffer) => {
+      hostVerifier: (key: Buffer, accept: (ok: boolean) => void) => {
         presented = key
         verdict = verifyHostKey(known, key)
-        return verdict.status === 'trusted'
+        if (verdict.status === 'unknown' && settings.acceptNewHostKey) {
+          recordHostKey(settings, key).then(
+            () => accept(true),
+            (error: Error) => {
+              recordError = error
+              accept(false)
+            },
+          )
+          return
+        }
+        accept(verdict.status === 'trusted')
       },
       authHandler: (_left: AuthenticationType[] | null, _partial: boolean | null, next: (method: AuthMethod | false) => void) => {
         next(methods.shift() ?? false)
@@ -154,7 +182,9 @@ export class SshTarget implements Target {
       })
       // The first error decides what is reported.
       client.on('error', (error: Error & {level?: string; code?: string}) => {
-        if (verdict && verdict.status !== 'trusted' && presented) return reject(hostKeyError(settings, verdict, presented))
+        if (recordError) return reject(new TargetError(`${settings.name}: could not record the new host key: ${recordError.message}`, settings.name))
+        const accepted = verdict?.status === 'trusted' || (verdict?.status === 'unknown' && settings.acceptNewHostKey)
+        if (verdict && !accepted && presented) return reject(hostKeyError(settings, verdict, presented))
         reject(this.connectError(error))
       })
       // A host that hangs up before the handshake ends may do so without an 'error'.
@@ -166,6 +196,32 @@ export class SshTarget implements Target {
       client.connect(config)
     })
     return client
+  }
+
+  /** A channel to this host through the hop (which connects first, through its own hops if it has any). */
+  private async throughHop(hopSettings: SshSettings): Promise<ClientChannel> {
+    const {name, host, port} = this.settings
+    const hop = new SshTarget(hopSettings)
+    this.hop = hop
+    try {
+      return await hop.forward(host, port)
+    } catch (error) {
+      // The hop's message names the hop and the step: say whose way it was on.
+      const message = error instanceof Error ? error.message : String(error)
+      throw new TargetError(`${name}: through jump host ${message}`, name, error instanceof TargetError ? {hint: error.hint} : {})
+    }
+  }
+
+  /** A direct-tcpip channel from this host to host:port, for the next hop's SSH session to run over. */
+  async forward(host: string, port: number): Promise<ClientChannel> {
+    const client = await this.connect()
+    return new Promise((resolve, reject) =>
+      client.forwardOut('127.0.0.1', 0, host, port, (error, channel) =>
+        error
+          ? reject(new TargetError(`${this.name}: could not open a channel to ${host}:${port}: ${error.message}`, this.name, {hint: 'does its sshd allow TCP forwarding (AllowTcpForwarding)?'}))
+          : resolve(channel),
+      ),
+    )
   }
 
   private connectError(error: Error & {level?: string; code?: string}): TargetError {
@@ -184,6 +240,9 @@ export class SshTarget implements Target {
       return new TargetError(`${name}: ${host}:${port} broke the SSH protocol: ${error.message}`, name, {
         hint: 'is it an SSH server? check its logs',
       })
+    }
+    if (error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') {
+      return new TargetError(`${name}: cannot resolve ${host} (DNS: ${error.code})`, name, {hint: 'check HostName in ssh_config, or the name'})
     }
     const reason = error.code ?? error.message
     return new TargetError(`${name}: cannot connect to ${host}:${port}: ${reason}`, name, {hint: 'is the host up and sshd running?'})
@@ -233,14 +292,14 @@ export class SshTarget implements Target {
     const handle = this.client
     this.client = undefined
     this.session = undefined
-    if (!handle) return
-    if (!handle.ready) {
+    if (handle && !handle.ready) {
       handle.socket.destroy()
-      return
+    } else if (handle) {
+      const socket = handle.socket
+      const grace = setTimeout(() => socket.destroy(), 1000)
+      socket.once('close', () => clearTimeout(grace))
+      handle.instance.end()
     }
-    const socket = handle.socket
-    const grace = setTimeout(() => socket.destroy(), 1000)
-    socket.once('close', () => clearTimeout(grace))
-    handle.instance.end()
+    await this.hop?.close()
   }
 }

@@ -6,8 +6,12 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {Ajv} from 'ajv'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {repo, vmdrift as run} from '../support/cli.js'
 import {startSshd} from '../support/sshd.js'
-import {repo, vmdrift} from '../support/vmdrift.js'
+
+function vmdrift(args: string[], env: NodeJS.ProcessEnv = {}) {
+  return run(args, {env})
+}
 
 describe('vmdrift over a real sshd', () => {
   let sshd: Awaited<ReturnType<typeof startSshd>>

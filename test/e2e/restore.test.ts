@@ -6,7 +6,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {stepLine, type Step} from '../../src/restore/plan.js'
 import {startSshd} from '../support/sshd.js'
-import {repo, vmdrift} from '../support/vmdrift.js'
+import {repo, vmdrift} from '../support/cli.js'
 
 const SYSTEM = 'etc/systemd/system'
 const UNIT = `${SYSTEM}/helix-drm-manager.service`
@@ -211,7 +211,7 @@ describe('vmdrift restore over a real sshd', () => {
       expect(points.length).toBeGreaterThan(10)
       for (const [i, point] of points.entries()) {
         const {root, flags} = await editedHost()
-        const cut = await vmdrift(['restore', sshd.alias, ...flags, '--yes'], {VMDRIFT_FAULT: point})
+        const cut = await vmdrift(['restore', sshd.alias, ...flags, '--yes'], {env: {VMDRIFT_FAULT: point}})
         expect(cut.code, point).toBe(2)
         expect(cut.stderr, point).toMatch(/the restore was cut short (while backing up into|after \d+ of \d+ steps)/)
         const state = await treeState(root)

@@ -7,7 +7,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {stepLine, type Step} from '../../src/restore/plan.js'
 import {bootTestVm, guest} from '../support/vm.js'
-import {vmdrift} from '../support/vmdrift.js'
+import {vmdrift} from '../support/cli.js'
 
 const UNIT = '/etc/systemd/system/helix-drm-manager.service'
 const OVERRIDE = '/etc/systemd/system/docker.service.d/override.conf'
