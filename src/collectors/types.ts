@@ -45,6 +45,11 @@ export interface CommandProbe {
   tools: string[]
   script: string
   args?: string[]
+  /**
+   * A slow command (a Go client's start-up: `docker info`): started before everything else, its output read at the
+   * end, so its time overlaps the rest of the script. Its exit status is not reported; `args` and `each` do not apply.
+   */
+  concurrent?: boolean
 }
 
 /**

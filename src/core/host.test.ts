@@ -1,19 +1,19 @@
+import {readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import {parseHostFacts} from './host.js'
 
-// /proc/sys/kernel/random/boot_id and the btime line of /proc/stat as the test VM printed them (fixtures in
-// src/collectors/docker/__fixtures__/README.md say when): the rest of /proc/stat is ignored.
+const readFixture = (name: string) => readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), 'utf8')
 const record = (path: string, content: string) => ({path, type: 'file' as const, mode: '0444', owner: 'root', group: 'root', size: 0, mtime: 0, content})
 
 describe('host facts', () => {
   it('reads the boot id and the boot time', () => {
     const facts = parseHostFacts({
       records: [
-        record('/proc/sys/kernel/random/boot_id', 'c979cca5-6916-4334-b92d-34831eae7815\n'),
-        record('/proc/stat', 'cpu  1 2 3\nintr 5\nctxt 9\nbtime 1795863518\nprocesses 700\n'),
+        record('/proc/sys/kernel/random/boot_id', readFixture('boot_id')),
+        record('/proc/stat', readFixture('proc-stat.txt')),
       ],
     })
-    expect(facts).toEqual({bootId: 'c979cca5-6916-4334-b92d-34831eae7815', bootTime: 1795863518})
+    expect(facts).toEqual({bootId: '7e17cdcf-58e6-4433-a4fd-16da802dbac2', bootTime: 1795864397})
   })
 
   it('knows nothing of a host it could not read', () => {

@@ -70,6 +70,25 @@ describe('command probes', () => {
     expect(results.after?.output).toBe('ok')
   })
 
+  it('runs a concurrent probe alongside the rest of the script and frames its output at the end; a missing tool is said', async () => {
+    await mkdir(join(root, 'etc'), {recursive: true})
+    await writeFile(join(root, 'etc/f'), 'content\n')
+    const probes: Probe[] = [
+      {kind: 'files', id: 'f', globs: ['/etc/f'], content: 'text'},
+      // Reads its stdin: it must get /dev/null, not the script or another command's output.
+      {kind: 'command', id: 'slow', reads: 'live', tools: ['cat'], script: "cat; printf 'slow output'", concurrent: true},
+      {kind: 'command', id: 'gone', reads: 'live', tools: ['vmdrift-no-such-tool'], script: 'vmdrift-no-such-tool', concurrent: true},
+      {kind: 'command', id: 'after', reads: 'live', tools: ['sh'], script: 'cat; printf still-here'},
+    ]
+    const script = compileScript(probes, {boundary: BOUNDARY, root})
+    expect(script.indexOf("printf 'slow output'")).toBeLessThan(script.indexOf("t S"))
+    const results = await run(probes, root)
+    expect(results.f?.records[0]?.content).toBe('content\n')
+    expect(results.slow).toEqual({records: [], output: 'slow output'})
+    expect(results.gone).toEqual({records: [], unavailable: 'not found on the host: vmdrift-no-such-tool'})
+    expect(results.after?.output).toBe('still-here')
+  })
+
   it('gives a command no stdin: one that reads it cannot swallow the rest of the script (sh -s)', async () => {
     const results = await run(
       [

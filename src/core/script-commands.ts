@@ -44,5 +44,27 @@ else t "U "${id}; printf 'not found on the host:'; ${missing || 'true'}; fi`
 
 export function compileCommands(probes: (CommandProbe | EachProbe)[], files: FilesProbe[]): string {
   const filesById = new Map(files.map((probe) => [probe.id, probe]))
-  return probes.map((probe) => `# ${probe.id}\n${compileCommand(probe, filesById)}`).join('\n')
+  return probes
+    .filter((probe) => probe.kind === 'each' || !probe.concurrent)
+    .map((probe) => `# ${probe.id}\n${compileCommand(probe, filesById)}`)
+    .join('\n')
+}
+
+/**
+ * Runs the concurrent command probes alongside `body` (the rest of the script, up to but not including its END tag):
+ * each is the left side of a pipeline whose right side is everything else, so no temporary file is written. The
+ * right side keeps the pipe on a descriptor of its own (3, 4, …), gives the rest of the script /dev/null as stdin,
+ * and prints each command's output in its frame at the end: by then the command has long finished, or is waited for.
+ */
+export function runConcurrently(body: string, probes: (CommandProbe | EachProbe)[]): string {
+  const concurrent = probes.filter((probe): probe is CommandProbe => probe.kind === 'command' && probe.concurrent === true)
+  if (concurrent.length > 6) throw new Error('at most 6 concurrent command probes (descriptors 3 to 8)')
+  const tools = (probe: CommandProbe) => probe.tools.map((tool) => `command -v ${shQuote(tool)} >/dev/null 2>&1`).join(' && ') || 'true'
+  const opened = concurrent.map((probe, i) => `{ if ${tools(probe)}; then ${probe.script.trim()}\nfi; } </dev/null 2>/dev/null | {\nexec ${i + 3}<&0 </dev/null`)
+  const read = concurrent.map((probe, i) => {
+    const id = shQuote(probe.id)
+    const missing = probe.tools.map((tool) => `have ${shQuote(tool)} || printf ' %s' ${shQuote(tool)}`).join('; ')
+    return `if ${tools(probe)}; then t "O "${id}; cat <&${i + 3}; else t "U "${id}; printf 'not found on the host:'; ${missing}; fi`
+  })
+  return [...opened, body, ...read, 't END', ...concurrent.map(() => '}')].join('\n') + '\n'
 }

@@ -21,7 +21,7 @@
 //   O, E           a command probe's output and exit status (script-commands.ts)
 //   END            the script ran to its end (a stream without it was cut short)
 import type {CommandProbe, EachProbe, FilesProbe, Probe} from '../collectors/types.js'
-import {compileCommands} from './script-commands.js'
+import {compileCommands, runConcurrently} from './script-commands.js'
 
 /** Single-quotes a string for sh: nothing inside is ever expanded. */
 export function shQuote(value: string): string {
@@ -303,7 +303,7 @@ export function compileScript(all: Probe[], options: ScriptOptions): string {
   const singles = forContent(text, `${READABLE_FILE} && [ ! -s "$f" ]`, `t C1; printf '%s' "$f"; t D; cat -- "$f" 2>/dev/null; t "Z $?"`, dirs)
   const hashes = forContent(hashed, READABLE_FILE, PRINT_NAME, dirs)
   const expected = [...new Set(probes.flatMap((probe) => probe.globs.map(globDir)))]
-  return [
+  const lines = [
     '# vmdrift capture: reads only, writes nothing',
     // QUOTING_STYLE: %N prints a link as `name -> target`, unquoted
     'LC_ALL=C; QUOTING_STYLE=literal; export LC_ALL QUOTING_STYLE',
@@ -333,7 +333,7 @@ export function compileScript(all: Probe[], options: ScriptOptions): string {
     `t H; ${oneProcessFor(hashes, 'sha256sum -z -- 2>/dev/null')}`,
     '# 4. commands that read the running system, each once',
     compileCommands(commands, probes),
-    't END',
-    '',
-  ].filter((line) => line !== '').join('\n') + '\n'
+  ]
+  const body = lines.filter((line) => line !== '').join('\n')
+  return runConcurrently(body, commands)
 }

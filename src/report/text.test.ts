@@ -57,6 +57,61 @@ describe('report', () => {
     )
   })
 
+  it('says what is in effect, since when, and what makes an armed change take effect', () => {
+    const result: CheckResult = {
+      ...base,
+      inSync: false,
+      counts: {...base.counts, findings: 2, armed: 1, stale: 1},
+      findings: [
+        {
+          collector: 'systemd',
+          key: '/etc/systemd/system/helix-drm-manager.service',
+          class: 'armed',
+          summary: '[Unit] After: a → b',
+          changes: [{field: '[Unit] After', from: 'a', to: 'b'}],
+          diff: '',
+          written: '2026-11-28T12:01:30Z',
+          effect: {detail: 'systemd still runs what it loaded before (NeedDaemonReload=yes)', pending: 'systemctl daemon-reload', since: '2026-11-28T09:12:00Z', sinceWhat: 'unit started'},
+        },
+        {
+          collector: 'kernel-cmdline',
+          key: '/boot/grub/grub.cfg',
+          class: 'stale',
+          summary: 'on disk as in the baseline, not in effect',
+          changes: [{field: 'booted', added: ['x=1']}],
+          diff: '',
+          effect: {detail: 'booted with another command line', pending: 'reboot', since: '2026-11-28T09:12:00Z', sinceWhat: 'booted'},
+        },
+      ],
+      effectUnknown: {docker: 'not found on the host: docker'},
+    }
+    expect(renderCheck(result, palette(0))).toBe(
+      [
+        'drift: helix-vm against baselines/helix-vm.yaml: 2 findings (1 armed, 1 stale)',
+        '',
+        'systemd',
+        '  armed    /etc/systemd/system/helix-drm-manager.service  (written 2026-11-28 12:01:30 UTC)',
+        '    [Unit] After: a → b',
+        '    in effect: systemd still runs what it loaded before (NeedDaemonReload=yes) (since 2026-11-28 09:12:00 UTC, unit started)',
+        '    takes effect at: systemctl daemon-reload',
+        '',
+        'kernel-cmdline',
+        '  stale    /boot/grub/grub.cfg',
+        '    booted: +x=1',
+        '    in effect: booted with another command line (since 2026-11-28 09:12:00 UTC, booted)',
+        '    takes effect at: reboot',
+        'effect unknown: docker: not found on the host: docker',
+        '',
+      ].join('\n'),
+    )
+  })
+
+  it('says once for all collectors that an offline root tells nothing of what is in effect', () => {
+    const why = 'offline --root: what the running system uses is not read; classified from the disk alone'
+    const text = renderCheck({...base, effectUnknown: {systemd: why, files: why}}, palette(0))
+    expect(text.split('\n').filter((line) => line.startsWith('effect unknown'))).toEqual([`effect unknown: systemd, files: ${why}`])
+  })
+
   it('names what could not be checked', () => {
     const text = renderCheck({...base, inSync: false, unavailable: {files: 'not found on the host: sha256sum'}}, palette(0))
     expect(text).toContain('not checked: files: not found on the host: sha256sum')

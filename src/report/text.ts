@@ -10,8 +10,10 @@ import {clipLine, clipLines, escapeControl, LIMITS} from './safe-text.js'
 /** Host data made one inert line for a terminal: control characters escaped, then cut to a bounded length. */
 const safe = (text: string) => clipLine(escapeControl(text))
 
+/** An ISO 8601 UTC time as people read it: `2026-11-28 12:01:30 UTC`. */
+const time = (iso: string) => iso.replace('T', ' ').replace('Z', ' UTC')
+
 function when(finding: Finding): string {
-  const time = (iso: string) => iso.replace('T', ' ').replace('Z', ' UTC')
   if (finding.written) return `written ${time(finding.written)}`
   if (finding.directoryChanged) return `its directory changed ${time(finding.directoryChanged)}`
   return ''
@@ -47,7 +49,6 @@ const classColour = {added: 'green', removed: 'red', modified: 'yellow', armed: 
 function effectLines(finding: Finding): string[] {
   const {effect} = finding
   if (!effect) return []
-  const time = (iso: string) => iso.replace('T', ' ').replace('Z', ' UTC')
   const since = effect.since ? ` (since ${time(effect.since)}${effect.sinceWhat ? `, ${effect.sinceWhat}` : ''})` : ''
   const lines = [`in effect: ${effect.detail}${since}`]
   if (effect.pending) lines.push(`takes effect at: ${effect.pending}`)
@@ -114,7 +115,10 @@ export function renderCheck(result: CheckResult, c: ChalkInstance, options: Chec
     out.push('')
     for (const path of result.unreadable) out.push(`${c.red('not checked')}: ${safe(path)}: not readable; use --sudo`)
   }
-  for (const [id, why] of Object.entries(result.effectUnknown)) out.push(`${c.yellow('effect unknown')}: ${id}: ${safe(why)}`)
+  // Once per collector, and one line per reason: under --root every collector says the same.
+  const unknown = new Map<string, string[]>()
+  for (const [id, why] of Object.entries(result.effectUnknown)) unknown.set(why, [...(unknown.get(why) ?? []), id])
+  for (const [why, ids] of unknown) out.push(`${c.yellow('effect unknown')}: ${ids.join(', ')}: ${safe(why)}`)
   for (const warning of result.warnings) out.push(`${c.yellow('warning')}: ${safe(warning)}`)
   return out.join('\n') + '\n'
 }

@@ -157,6 +157,10 @@ describe('vmdrift over a real sshd', () => {
     const flag = await vmdrift(['check', sshd.alias, '--no-such-flag'])
     expect(flag.code).toBe(2)
     expect(flag.stderr).toBe('vmdrift: Nonexistent flag: --no-such-flag (see: vmdrift check --help)\n')
+
+    const klass = await vmdrift(['check', sshd.alias, '--fail-on', 'armed,bogus'])
+    expect(klass.code).toBe(2)
+    expect(klass.stderr).toBe('vmdrift: Expected --fail-on=bogus to be one of: added, removed, modified, armed, stale (see: vmdrift check --help)\n')
   })
 })
 

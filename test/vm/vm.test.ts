@@ -323,11 +323,17 @@ describe('vmdrift against the real VM', () => {
     expect(code).toBe(0)
   }, 600_000)
 
-  it('reads the VM without sudo too, as the login user', async () => {
+  it('reads the VM without sudo too, as the login user: grub.cfg (mode 0600) is said to be unread, never taken as removed', async () => {
     const plain = flags.filter((f) => f !== '--sudo')
     plain[3] = join(work, 'as-auditor.yaml')
-    const captured = await vmdrift(['capture', 'helix-vm', ...plain])
+    const refused = await vmdrift(['capture', 'helix-vm', ...plain])
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain(`could not read ${GRUB_CFG}`)
+    const captured = await vmdrift(['capture', 'helix-vm', ...plain, '--allow-unreadable'])
     expect(captured.code).toBe(0)
-    expect((await vmdrift(['check', 'helix-vm', ...plain])).code).toBe(0)
+    const checked = await vmdrift(['check', 'helix-vm', ...plain])
+    expect(checked.stdout).toContain(`not checked: ${GRUB_CFG}: not readable; use --sudo`)
+    expect(checked.stdout).not.toMatch(/^drift/m)
+    expect(checked.code).toBe(2)
   })
 })

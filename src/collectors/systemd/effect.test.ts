@@ -71,6 +71,15 @@ describe('systemd effect', () => {
     expect(effects[UNIT]).toMatchObject({state: 'disk'})
   })
 
+  it('names the restart a loaded [Service] change waits for when the process started before it was written', () => {
+    const disk = {...baseline, [UNIT]: file('unit', helix.replace('[Service]\n', '[Service]\nEnvironment=HELIX_DEBUG=1\n'))}
+    const input = {baseline, disk, live: live('systemctl-show-service-change-reloaded-not-restarted.txt'), host: {bootTime: 1795864374}}
+    const effects = systemdEffect({...input, meta: {[UNIT]: {mtime: 1795865202}}})
+    expect(effects[UNIT]).toMatchObject({state: 'not-disk', pending: 'systemctl restart helix-drm-manager.service', since: 1795864374 + 32})
+    // Written before the unit started: it runs with it.
+    expect(systemdEffect({...input, meta: {[UNIT]: {mtime: 1795864374}}})[UNIT]).toMatchObject({state: 'disk'})
+  })
+
   it('knows nothing when systemctl did not answer', () => {
     expect(systemdEffect({baseline, disk: baseline, meta, live: {}, host})).toEqual({})
   })
