@@ -3,11 +3,14 @@
 // dynamic imports split into chunks loaded on use. See src/main.ts for why. Only oclif (start-up: help, parsing)
 // and chalk are bundled; the packages a command loads when it runs stay in node_modules as they are, so a package
 // that finds its files at run time (ssh2's native add-ons, jsonc-parser's UMD build) works unchanged.
-import {readFileSync} from 'node:fs'
+import {readFileSync, rmSync} from 'node:fs'
 import {build} from 'esbuild'
 
 const {dependencies} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 const bundled = new Set(['@oclif/core', 'chalk'])
+
+// Chunk names carry a content hash: without a clean directory every build would leave the last one's chunks behind.
+rmSync(new URL('../dist/bundle', import.meta.url), {recursive: true, force: true})
 
 await build({
   entryPoints: [new URL('../dist/main.js', import.meta.url).pathname],
