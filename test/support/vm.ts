@@ -10,9 +10,9 @@ const vmScripts = process.env.VMDRIFT_VM_SCRIPTS ?? join(repo, '../shared/vm')
 const vmDir = process.env.VMDRIFT_VM_DIR ?? '/var/tmp/vmdrift-vm'
 const port = process.env.SSH_PORT ?? '2222'
 
-/** A command in the guest, as the login user. */
-export function guest(command: string): string {
-  return execFileSync(join(vmScripts, 'ssh.sh'), [command], {encoding: 'utf8'})
+/** A command in the guest, as the login user (given up after `timeout` ms: a reboot can leave ssh hanging). */
+export function guest(command: string, timeout = 120_000): string {
+  return execFileSync(join(vmScripts, 'ssh.sh'), [command], {encoding: 'utf8', timeout})
 }
 
 /** Builds the VM if it has never been built, boots it if it is down, and writes `dir/ssh_config`; returns its path. */

@@ -4,19 +4,14 @@
 // The tests run in order and walk the VM through every drift class: each change is made the way people make it
 // (an edit without a reload, update-grub, a binary replaced by rename, a daemon.json key), checked, then taken a
 // step further (reload, restart, a REAL reboot) and checked again. Three reboots in all (~80 s each under TCG).
-import {execFile, execFileSync} from 'node:child_process'
-import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
+import {mkdtemp, readFile, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {Ajv} from 'ajv'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {repo, vmdrift} from '../support/cli.js'
+import {bootTestVm, guest} from '../support/vm.js'
 
-const repo = fileURLToPath(new URL('../..', import.meta.url))
-const cli = join(repo, 'bin/run.js')
-const vmScripts = process.env.VMDRIFT_VM_SCRIPTS ?? join(repo, '../shared/vm')
-const vmDir = process.env.VMDRIFT_VM_DIR ?? '/var/tmp/vmdrift-vm'
-const port = process.env.SSH_PORT ?? '2222'
 const UNIT = '/etc/systemd/system/helix-drm-manager.service'
 const DROPIN_DIR = '/etc/systemd/system/containerd.service.d'
 const DROPIN = `${DROPIN_DIR}/order-after-helix.conf`
@@ -25,27 +20,6 @@ const DAEMON_JSON = '/etc/docker/daemon.json'
 const GRUB_CFG = '/boot/grub/grub.cfg'
 const PARAM = 'vmdrift.test=1'
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/
-
-interface Run {
-  code: number
-  stdout: string
-  stderr: string
-  ms: number
-}
-
-function vmdrift(args: string[]): Promise<Run> {
-  const started = performance.now()
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], {env: {...process.env, NO_COLOR: '1', SSH_AUTH_SOCK: ''}}, (error, stdout, stderr) =>
-      resolve({code: error ? Number(error.code ?? 1) : 0, stdout, stderr, ms: Math.round(performance.now() - started)}),
-    )
-  })
-}
-
-/** A command in the guest, through the VM scripts' own ssh wrapper. */
-function guest(command: string, timeout = 120_000): string {
-  return execFileSync(join(vmScripts, 'ssh.sh'), [command], {encoding: 'utf8', timeout})
-}
 
 const bootId = () => guest('cat /proc/sys/kernel/random/boot_id').trim()
 
@@ -107,23 +81,8 @@ describe('vmdrift against the real VM', () => {
   const findingOf = (result: {findings: {key: string}[]}, key: string) => result.findings.find((finding) => finding.key === key)
 
   beforeAll(async () => {
-    execFileSync(join(vmScripts, 'build.sh'), ['--if-missing'], {stdio: 'inherit'})
-    execFileSync(join(vmScripts, 'up.sh'), [], {stdio: 'inherit'})
     work = await mkdtemp(join(tmpdir(), 'vmdrift-vm-'))
-    const sshConfig = join(work, 'ssh_config')
-    await writeFile(
-      sshConfig,
-      [
-        'Host helix-vm',
-        '  HostName 127.0.0.1',
-        `  Port ${port}`,
-        '  User auditor',
-        `  IdentityFile ${vmDir}/id_ed25519`,
-        `  UserKnownHostsFile ${vmDir}/known_hosts`,
-        '  IdentitiesOnly yes',
-        '',
-      ].join('\n'),
-    )
+    const sshConfig = await bootTestVm(work)
     flags = ['--ssh-config', sshConfig, '--baseline', join(work, 'helix-vm.yaml'), '--sudo']
     validate = new Ajv({allowUnionTypes: true, strict: false}).compile(JSON.parse(await readFile(join(repo, 'schemas/check-result.schema.json'), 'utf8')))
     putBack()
