@@ -3,7 +3,7 @@ import {chown, lstat, mkdir, mkdtemp, readFile, readlink, rm, stat, symlink, wri
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import type {Baseline} from '../core/types.js'
+import type {Baseline} from '../model.js'
 import {MAX_BASELINE_BYTES} from './format.js'
 import {readBaselineFile, writeBaselineFile} from './store.js'
 

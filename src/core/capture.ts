@@ -5,8 +5,7 @@ import type {Collector} from '../collectors/types.js'
 import {InputError, TargetError} from '../errors.js'
 import type {Target} from '../transport/types.js'
 import {readHost} from './read-host.js'
-import {BASELINE_FORMAT} from '../model.js'
-import type {Baseline} from './types.js'
+import {BASELINE_FORMAT, type Baseline} from '../model.js'
 
 export interface HostOptions {
   root?: string

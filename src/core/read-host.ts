@@ -7,7 +7,7 @@ import {FrameError, parseStream, type ParsedStream} from './frames.js'
 import {HOST_PROBES, parseHostFacts} from './host.js'
 import {compileScript} from './script.js'
 import {redactionMatcher} from '../collectors/redact.js'
-import type {Snapshot} from './types.js'
+import type {Snapshot} from '../model.js'
 
 export interface ReadOptions {
   collectors: Collector[]

@@ -11,7 +11,7 @@ import type {Target} from '../transport/types.js'
 import type {HostOptions} from './capture.js'
 import {baselineFor, checkExitCode, compare, readAsBaseline, type CheckResult} from './check.js'
 import {frames} from './frames.js'
-import type {Baseline} from './types.js'
+import type {Baseline} from '../model.js'
 
 export interface RestoreOptions extends HostOptions {
   baselineFile: string
