@@ -41,7 +41,7 @@ describe('collectors', () => {
     expect(collector.effect).toBeTypeOf('function')
     // Nothing collector-specific in the engine: a probe names its tools, an each-probe its own files probe.
     for (const probe of live) {
-      if (probe.kind === 'files') continue
+      if (probe.kind === 'files' || probe.kind === 'referenced') continue
       expect(probe.tools.length).toBeGreaterThan(0)
       if (probe.kind === 'each') expect(collector.probes({watch: []}).some((p) => p.id === probe.of && p.kind === 'files')).toBe(true)
     }

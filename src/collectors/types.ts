@@ -65,11 +65,28 @@ export interface EachProbe extends Omit<CommandProbe, 'kind'> {
   suffixes: string[]
 }
 
-export type Probe = FilesProbe | CommandProbe | EachProbe
+/**
+ * The files named by a directive (`EnvironmentFile=`) in the regular files some files probes matched: the host
+ * takes each `Directive=PATH` line from those files (a leading `-` dropped), resolves PATH as the system would
+ * (under --root: inside the root, every link followed as chroot does), and reports its lstat data and sha256,
+ * never its content. A PATH that is not absolute, or holds a specifier (`%i`) or a wildcard, is not looked up.
+ * The result's records carry the PATH as named; its `output` lists every PATH looked up, one a line, each after
+ * what was found: `found`, `absent`, `loop` (a link loop) or `hidden` (a directory on the way not searchable).
+ */
+export interface ReferencedProbe {
+  kind: 'referenced'
+  id: string
+  /** the ids of the files probes whose regular files name the paths */
+  in: string[]
+  /** a unit file directive name: `EnvironmentFile` */
+  directive: string
+}
+
+export type Probe = FilesProbe | CommandProbe | EachProbe | ReferencedProbe
 
 /** True for a probe that reads the disk (and so runs under --root); false for one that reads the running system. */
 export function readsUnderRoot(probe: Probe): boolean {
-  return probe.kind === 'files' && probe.reads !== 'live'
+  return (probe.kind === 'files' && probe.reads !== 'live') || probe.kind === 'referenced'
 }
 
 export interface CollectorOutput {

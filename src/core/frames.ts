@@ -1,6 +1,7 @@
 // Splits the framed stream that a compiled script prints (see script.ts) back into results per probe.
 import type {EntryType, FileRecord, ProbeResult} from '../collectors/types.js'
 import {rootPrefix} from './script.js'
+import {isReferencedTag, parseReferenced, type ReferencedFrame} from './script-referenced.js'
 
 export class FrameError extends Error {}
 
@@ -140,9 +141,14 @@ export function parseStream(stream: Buffer, boundary: string, options: StreamOpt
   const outputs = new Map<string, {output: string; exitCode?: number}>()
   let command: string | undefined
   const moved: [string, string][] = []
+  const referenced: ReferencedFrame[] = []
 
   for (const {tag, body} of frames(stream, boundary)) {
     const [kind, ...args] = tag.split(' ')
+    if (isReferencedTag(kind!)) {
+      referenced.push({tag, body})
+      continue
+    }
     switch (kind) {
       case 'P':
         listings.push({probe: args[0] ?? '', vendor: args[1] === 'v', names: nulNames(body)})
@@ -209,6 +215,7 @@ export function parseStream(stream: Buffer, boundary: string, options: StreamOpt
   const directories: Record<string, number> = {}
   for (const [name, stat] of stats) if (stat.type === 'dir') directories[hostPath(name)] = stat.mtime
   const results = assemble(listings, unavailable, stats, contents, hashes, options, hostPath)
+  Object.assign(results, parseReferenced(referenced, {stats: parseStats, hashes: parseHashes}))
   for (const [probe, {output, exitCode}] of outputs) {
     results[probe] = {records: [], output, ...(exitCode === undefined ? {} : {exitCode})}
   }

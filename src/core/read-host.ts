@@ -27,6 +27,7 @@ const scriptId = (collector: Collector, probe: Probe) => `${collector.id}/${prob
 /** A probe as the script knows it: its id (and an each-probe's files probe) namespaced by collector. */
 function namespaced(collector: Collector, probe: Probe): Probe {
   const id = scriptId(collector, probe)
+  if (probe.kind === 'referenced') return {...probe, id, in: probe.in.map((of) => `${collector.id}/${of}`)}
   return probe.kind === 'each' ? {...probe, id, of: `${collector.id}/${probe.of}`} : {...probe, id}
 }
 

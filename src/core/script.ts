@@ -19,9 +19,11 @@
 //   H              body: `sha256sum -z` output: `<hash>  <path>` per file, NUL-ended
 //   X              body: the paths the script could not read (a directory it could not list), NUL-ended
 //   O, E           a command probe's output and exit status (script-commands.ts)
+//   Q, QS, QH      the files named by a directive in the files read, their stat and sha256 (script-referenced.ts)
 //   END            the script ran to its end (a stream without it was cut short)
-import type {CommandProbe, EachProbe, FilesProbe, Probe} from '../collectors/types.js'
+import type {CommandProbe, EachProbe, FilesProbe, Probe, ReferencedProbe} from '../collectors/types.js'
 import {compileCommands, runConcurrently} from './script-commands.js'
+import {compileReferenced} from './script-referenced.js'
 
 /** Single-quotes a string for sh: nothing inside is ever expanded. */
 export function shQuote(value: string): string {
@@ -286,7 +288,7 @@ function oneProcessFor(lists: string, command: string): string {
 export function compileScript(all: Probe[], options: ScriptOptions): string {
   if (!/^[\w-]+$/.test(options.boundary)) throw new Error('boundary must be a plain word')
   const probes = all.filter((p): p is FilesProbe => p.kind === 'files')
-  const commands = all.filter((p): p is CommandProbe | EachProbe => p.kind !== 'files')
+  const commands = all.filter((p): p is CommandProbe | EachProbe => p.kind === 'command' || p.kind === 'each')
   for (const probe of probes) {
     for (const glob of probe.globs) if (!glob.startsWith('/') || glob.split('/').some((part) => part === '..')) throw new Error(`not an absolute path without '..': ${glob}`)
   }
@@ -302,6 +304,7 @@ export function compileScript(all: Probe[], options: ScriptOptions): string {
   const batched = forContent(text, `${READABLE_FILE} && [ -s "$f" ]`, PRINT_NAME, dirs)
   const singles = forContent(text, `${READABLE_FILE} && [ ! -s "$f" ]`, `t C1; printf '%s' "$f"; t D; cat -- "$f" 2>/dev/null; t "Z $?"`, dirs)
   const hashes = forContent(hashed, READABLE_FILE, PRINT_NAME, dirs)
+  const referenced = compileReferenced(all.filter((p): p is ReferencedProbe => p.kind === 'referenced'), (ids) => forContent(probes.filter((p) => ids.includes(p.id)), READABLE_FILE, PRINT_NAME, dirs))
   const expected = [...new Set(probes.flatMap((probe) => probe.globs.map(globDir)))]
   const lines = [
     '# vmdrift capture: reads only, writes nothing',
@@ -331,6 +334,7 @@ export function compileScript(all: Probe[], options: ScriptOptions): string {
     singles,
     '# 3. one sha256sum for every hashed file',
     `t H; ${oneProcessFor(hashes, 'sha256sum -z -- 2>/dev/null')}`,
+    referenced,
     '# 4. commands that read the running system, each once',
     compileCommands(commands, probes),
   ]

@@ -3,6 +3,7 @@
 import {itemText} from '../shared.js'
 import type {Collector} from '../types.js'
 import {systemdEffect, unitNames} from './effect.js'
+import {compareEnvironmentFiles, ENVIRONMENT_FILE, ENVIRONMENT_FILES_PROBE} from './envfiles.js'
 import {parseSystemd, UNIT_DIRS, UNIT_SUFFIXES, VENDOR_DIRS} from './parse.js'
 import {restoreSystemdItem, systemdCommands} from './restore.js'
 import {compareSystemdItems} from './semantic.js'
@@ -21,6 +22,8 @@ export const systemd: Collector = {
       vendorDirs: VENDOR_DIRS,
     },
     {kind: 'files', id: 'entries', globs: UNIT_DIRS.map((dir) => `${dir}/*/*`), content: 'text'},
+    // The sha256 of each file a unit or drop-in above names by EnvironmentFile=: its content is a secret.
+    {...ENVIRONMENT_FILES_PROBE, in: [...ENVIRONMENT_FILES_PROBE.in]},
     // What systemd has loaded of every unit found above (and of those the baseline knows): ONE systemctl call.
     {
       kind: 'each',
@@ -35,11 +38,13 @@ export const systemd: Collector = {
     },
   ],
   parse: (results) => parseSystemd(results),
-  compare: (_key, before, after) => compareSystemdItems(before, after),
+  compare: (key, before, after) =>
+    before.type === ENVIRONMENT_FILE && after.type === ENVIRONMENT_FILE ? compareEnvironmentFiles(key, before, after) : compareSystemdItems(before, after),
   text: itemText,
-  // A vendor unit is read because an override or drop-in exists: it comes and goes with that, which is
-  // not drift by itself (a change to it still is: a package upgrade under a drop-in).
-  isContext: (item) => item.type === 'vendor-unit' || item.type === 'vendor-link',
+  // A vendor unit is read because an override or drop-in exists, an environment file because a unit names it:
+  // it comes and goes with that, which is not drift by itself (a change to it still is: a package upgrade under
+  // a drop-in, a new token in /etc/default/helix).
+  isContext: (item) => item.type === 'vendor-unit' || item.type === 'vendor-link' || item.type === ENVIRONMENT_FILE,
   effect: systemdEffect,
   restore: restoreSystemdItem,
   restoreCommands: systemdCommands,

@@ -1,6 +1,8 @@
 import {existsSync, readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
-import type {EntryType, FileRecord} from '../types.js'
+import {createHash} from 'node:crypto'
+import {parseStream} from '../../core/frames.js'
+import type {EntryType, FileRecord, ProbeResult} from '../types.js'
 import {systemd} from './index.js'
 import {parseSystemd} from './parse.js'
 
@@ -32,7 +34,15 @@ function recordsFromFind(listing: string, vendor = false): FileRecord[] {
     })
 }
 
+/** The results of a real framed stream recorded from the VM (see __fixtures__/README.md), by probe id. */
+function recordedStream(name: string): Record<string, ProbeResult> {
+  const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
+  const {results} = parseStream(readFileSync(new URL(name, fixtures)), 'vmdrift-fixture', {content: {'systemd/units': 'text', 'systemd/entries': 'text'}, sha256})
+  return Object.fromEntries(Object.entries(results).map(([id, result]) => [id.replace(/^systemd\//, ''), result]))
+}
+
 const vmRecords = () => ({
+  'environment-files': recordedStream('stream-environment-files-clean.txt')['environment-files']!,
   units: {
     records: [
       ...recordsFromFind(readFixture('find-etc-run-systemd.txt')).filter((record) => record.path.split('/').length === 5),
@@ -53,7 +63,8 @@ describe('systemd parse', () => {
 
   it('reads the dev VM: one item per file and link, none per directory', () => {
     expect(output.warnings).toEqual([])
-    expect(Object.keys(output.items)).toHaveLength(25 + 3)
+    // 25 entries, 3 vendor units, and the /etc/default/docker docker.service names
+    expect(Object.keys(output.items)).toHaveLength(25 + 3 + 1)
     expect(Object.keys(output.items).filter((key) => key.endsWith('.wants') || key.endsWith('.d'))).toEqual([])
   })
 
@@ -145,6 +156,67 @@ describe('systemd parse', () => {
     expect(output.warnings).toEqual([
       "probe 'units' did not run: find: not found",
       "probe 'entries' did not run: no result from the host",
+      "probe 'environment-files' did not run: no result from the host",
     ])
+  })
+})
+
+describe('systemd parse: files named by EnvironmentFile=', () => {
+  const planted = recordedStream('stream-environment-files-planted.txt')
+  const output = parseSystemd(planted)
+
+  it('keeps each one as its sha256, mode and owner, never its content, and says which are absent', () => {
+    expect(output.items['/etc/default/docker']).toEqual({type: 'environment-file', mode: '0644', owner: 'root', group: 'root', sha256: '66117bfaf30ce29843f0c86fab2f35046b420deb8e461317152d1d20f29dd158'})
+    expect(output.meta['/etc/default/docker']).toEqual({mtime: 1728745967})
+    expect(output.items['/run/vmdrift-fixture/optional.env']).toEqual({type: 'environment-file', absent: true})
+  })
+
+  it('says "not readable" for a file the user may not read, or in a directory it may not search, and follows a link', () => {
+    expect(output.items['/run/vmdrift-fixture/app.env']).toEqual({type: 'environment-file', mode: '0600', owner: 'root', group: 'root', error: 'not readable'})
+    expect(output.items['/run/vmdrift-fixture/private/db.env']).toEqual({type: 'environment-file', error: 'not readable'})
+    // link.env -> app.env: read where the link leads, reported under the name the drop-in uses
+    expect(output.items['/run/vmdrift-fixture/link.env']).toEqual(output.items['/run/vmdrift-fixture/app.env'])
+  })
+
+  it('warns about a path with a specifier, which it does not read', () => {
+    expect(output.warnings).toEqual([
+      '/run/systemd/system/vmdrift-fixture.service: EnvironmentFile=/etc/vmdrift-fixture/%i.env not read (a specifier (%i, %n, …) is not expanded): a change to it is not seen',
+    ])
+    expect(Object.keys(output.items).filter((key) => key.includes('%'))).toEqual([])
+  })
+
+  it('is context: it comes and goes with the unit that names it', () => {
+    expect(systemd.isContext?.(output.items['/etc/default/docker']!)).toBe(true)
+  })
+
+  it('compares the content as "EnvironmentFile PATH" between hashes, and mode and owner as they are', () => {
+    const before = output.items['/etc/default/docker']!
+    const after = {...before, sha256: 'ab'.repeat(32), mode: '0640'}
+    expect(systemd.compare('/etc/default/docker', before, after)).toEqual([
+      {field: 'EnvironmentFile /etc/default/docker', from: `sha256:${before.sha256}`, to: `sha256:${'ab'.repeat(32)}`},
+      {field: 'mode', from: '0644', to: '0640'},
+    ])
+    expect(systemd.compare('/etc/default/x', {type: 'environment-file', absent: true}, before)).toEqual([
+      {field: 'EnvironmentFile /etc/default/x', to: `sha256:${before.sha256}`},
+      {field: 'mode', to: '0644'},
+      {field: 'owner', to: 'root'},
+      {field: 'group', to: 'root'},
+    ])
+  })
+
+  it('hashes the text of a file a unit directory holds when a unit takes its environment from it', () => {
+    const {items} = parseSystemd({
+      units: {records: [
+        record('/etc/systemd/system/helix.service', {content: '[Service]\nEnvironmentFile=/etc/systemd/system/helix.vars\n'}),
+        record('/etc/systemd/system/helix.vars', {content: 'TOKEN=in-a-unit-dir\n'}),
+      ]},
+      entries: {records: []},
+      'environment-files': {records: [], output: 'found /etc/systemd/system/helix.vars\n'},
+    })
+    expect(items['/etc/systemd/system/helix.vars']).toEqual({
+      type: 'file', mode: '0644', owner: 'root', group: 'root', redacted: true,
+      sha256: createHash('sha256').update('TOKEN=in-a-unit-dir\n').digest('hex'),
+    })
+    expect(JSON.stringify(items)).not.toContain('in-a-unit-dir')
   })
 })

@@ -3,6 +3,7 @@
 
 import {addItem, entryItem, expectedFileItem, fileBackedItem, linkItem, newOutput, probeRecords} from '../shared.js'
 import {redactUnitValues} from '../redact.js'
+import {addEnvironmentFiles, ENVIRONMENT_FILES_PROBE} from './envfiles.js'
 import type {CollectorOutput, FileRecord, Item, ProbeResult} from '../types.js'
 
 /** The item types whose content is unit file syntax. */
@@ -23,12 +24,18 @@ const DEPENDENCY_DIR_SUFFIXES = ['.wants', '.requires', '.upholds']
 export function parseSystemd(results: Record<string, ProbeResult>): CollectorOutput {
   const output = newOutput()
   const records = [...probeRecords(results, 'units', output.warnings), ...probeRecords(results, 'entries', output.warnings)]
+  const unitSyntax: string[] = []
   for (const record of records) {
     const item = systemdItem(record)
     // Environment= and SetCredential= values are secrets in any unit file: only their hashes are kept.
-    if (item && typeof item.content === 'string' && UNIT_SYNTAX_TYPES.has(item.type)) item.content = redactUnitValues(item.content)
+    if (item && typeof item.content === 'string' && UNIT_SYNTAX_TYPES.has(item.type)) {
+      item.content = redactUnitValues(item.content)
+      unitSyntax.push(record.path)
+    }
     if (item) addItem(output, record.path, item, record.mtime)
   }
+  // So are the files named by EnvironmentFile=: only their sha256.
+  addEnvironmentFiles(output, unitSyntax, results[ENVIRONMENT_FILES_PROBE.id])
   return output
 }
 

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import type {RestoredItem} from '../types.js'
-import {systemdCommands, unitOf} from './restore.js'
+import {restoreSystemdItem, systemdCommands, unitOf} from './restore.js'
 
 const context = (restart: boolean) => ({restart, hasBlob: () => false})
 const UNIT = '/etc/systemd/system/helix-drm-manager.service'
@@ -31,5 +31,14 @@ describe('systemd restore commands', () => {
 
   it('runs nothing when nothing of systemd differs', () => {
     expect(systemdCommands([], context(true))).toEqual({commands: []})
+  })
+
+  it('never writes an environment file back nor moves one aside: the baseline has only its sha256', () => {
+    const stored = {type: 'environment-file', mode: '0600', owner: 'root', group: 'root', sha256: 'ab'.repeat(32)}
+    const changed = {...stored, sha256: 'cd'.repeat(32)}
+    for (const [wanted, found] of [[stored, changed], [stored, undefined], [undefined, changed], [{type: 'environment-file', absent: true}, changed]] as const) {
+      const action = restoreSystemdItem('/etc/default/helix', wanted, found, {restart: false, hasBlob: () => true})
+      expect(action).toEqual({kind: 'cannot', reason: 'content not in baseline (an EnvironmentFile= is stored as its sha256 only: put its content back by hand)'})
+    }
   })
 })

@@ -1,13 +1,17 @@
 // systemctl(1) daemon-reload and restart: https://www.freedesktop.org/software/systemd/man/latest/systemctl.html
 // What restore writes under /etc/systemd/system and /run/systemd/system, and what it asks systemd to do then.
 
-import {cannot, restoreFile} from '../restore.js'
+import {cannot, CONTENT_NOT_IN_BASELINE, restoreFile} from '../restore.js'
 import type {Item, RestoreAction, RestoreCommand, RestoreContext, RestoredItem} from '../types.js'
+import {ENVIRONMENT_FILE} from './envfiles.js'
 import {UNIT_DIRS} from './parse.js'
 
 const inUnitDirs = (key: string) => UNIT_DIRS.some((dir) => key.startsWith(`${dir}/`))
 
 export function restoreSystemdItem(key: string, wanted: Item | undefined, found: Item | undefined, context: RestoreContext): RestoreAction {
+  // The baseline holds only its sha256: there is nothing to write back, and moving it aside would take a
+  // service's secrets away.
+  if ((wanted ?? found)?.type === ENVIRONMENT_FILE) return cannot(`${CONTENT_NOT_IN_BASELINE} (an EnvironmentFile= is stored as its sha256 only: put its content back by hand)`)
   // A vendor unit belongs to its package: a change to it is for the package manager to undo.
   if (!inUnitDirs(key)) return cannot(`a ${(wanted ?? found)?.type ?? 'vendor unit'} outside /etc and /run: its package owns it`)
   return restoreFile(key, wanted, context)

@@ -1,0 +1,139 @@
+// Compiles the referenced-files probes of a capture (collectors/types.ts: ReferencedProbe, e.g. the files named
+// by `EnvironmentFile=` in the units read) into the one script, and reads their frames back. The paths are only
+// known on the host, so the host finds them itself, in the same script: ONE sed over the files the other probes
+// read, then ONE stat and ONE sha256sum over the files named. Their content never leaves the host.
+//
+// Every path is resolved by the prelude's `inroot` (chroot semantics under --root: an absolute link starts again
+// at the root, `..` stops there), so `EnvironmentFile=/../../etc/shadow` or a link to /etc/shadow reads
+// ROOT/etc/shadow, never the machine's own; stat and sha256sum then get a path with no link left in it.
+//
+// Framing (see script.ts):
+//   Q <probe>  body: per path named: what was found, the path as named (no leading `-`), and where it was read
+//              (empty for a link loop), each NUL-ended; found is `found`, `absent`, `loop` or `hidden` (a
+//              directory on the way that the host may not search)
+//   QS         body: stat of each path found, as the `S` frame
+//   QH         body: `sha256sum -z` of each one that is a readable regular file, as the `H` frame
+import type {FileRecord, ProbeResult, ReferencedProbe} from '../collectors/types.js'
+import {shQuote} from './script.js'
+
+/** What the host found at a path named. */
+export const LOOKUPS = ['found', 'absent', 'loop', 'hidden'] as const
+
+export type Lookup = (typeof LOOKUPS)[number]
+
+/** Only these reach sed's expression: a directive name is a word. */
+const DIRECTIVE = /^[A-Za-z][A-Za-z0-9]*$/
+
+/**
+ * `Directive=PATH` lines, whitespace around `=` and at the end dropped, an optional leading `-` dropped, PATH
+ * absolute; an empty assignment (a reset) names nothing. sed prints each PATH on a line of its own.
+ */
+function sedExpression(directive: string): string {
+  return `s/^[[:space:]]*${directive}[[:space:]]*=[[:space:]]*-\\{0,1\\}\\(\\/.*[^[:space:]]\\)[[:space:]]*$/\\1/p`
+}
+
+/**
+ * Runs `body` for each path in $q with p (the path as named), x (where it is read; empty on a link loop) and s
+ * (what is there). The loop reads a here-document, so it runs in the script's own shell: no process per path.
+ * A specifier or a wildcard means the path is not literal: it is not looked up (the collector says so).
+ */
+function eachPath(body: string, pipe = ''): string {
+  return `while IFS= read -r p; do
+  case $p in '' | *%* | *'*'* | *'?'* | *'['*) continue ;; esac
+  if inroot "$p"; then
+    x=$R$r; d=\${x%/*}
+    if [ -e "$x" ]; then s=found; elif [ -d "\${d:-/}" ] && [ ! -x "\${d:-/}" ]; then s=hidden; else s=absent; fi
+  else x=; s=loop; fi
+  ${body}
+done <<VMDRIFT_PATHS${pipe}
+$q
+VMDRIFT_PATHS`
+}
+
+/**
+ * The script part of each probe. `readableFiles(ids)` is sh that prints, NUL-ended, the readable regular files
+ * (never a link) that the files probes `ids` matched: the same files the script reads for them.
+ */
+export function compileReferenced(probes: ReferencedProbe[], readableFiles: (ids: string[]) => string): string {
+  return probes
+    .map((probe) => {
+      if (!DIRECTIVE.test(probe.directive)) throw new Error(`not a directive name: ${probe.directive}`)
+      const id = shQuote(probe.id)
+      const files = readableFiles(probe.in).trim()
+      return `# ${probe.id}: the files named by ${probe.directive}= (script-referenced.ts)
+if have sed && [ -z "$nostat$noxargs$nosha" ]; then
+  q=${files ? `$({\n${files}\n} | xargs -0r -s 1000000 sed -n ${shQuote(sedExpression(probe.directive))} -- 2>/dev/null)` : ''}
+  t "Q "${id}
+  ${eachPath(`printf '%s\\0%s\\0%s\\0' "$s" "$p" "$x"`)}
+  t QS
+  [ -z "$q" ] || ${eachPath(`[ "$s" = found ] && printf '%s\\0' "$x"`, ` | xargs -0r stat --printf '%f %a %U %G %s %Y\\0%n\\0%N\\0' -- 2>/dev/null`)}
+  t QH
+  [ -z "$q" ] || ${eachPath(`[ "$s" = found ] && [ -f "$x" ] && [ -r "$x" ] && printf '%s\\0' "$x"`, ' | xargs -0r sha256sum -z -- 2>/dev/null')}
+else t "U "${id}; printf 'not found on the host:%s' "$(have sed || printf ' sed')\${nostat:+ stat}\${noxargs:+ xargs}\${nosha:+ sha256sum}"; fi`
+    })
+    .join('\n')
+}
+
+/** True for the tags this part prints: frames.ts hands those frames here. */
+export function isReferencedTag(kind: string): boolean {
+  return kind === 'Q' || kind === 'QS' || kind === 'QH'
+}
+
+export interface ReferencedFrame {
+  tag: string
+  body: Buffer
+}
+
+/** How frames.ts reads an `S` and an `H` body, which QS and QH repeat. */
+export interface BodyParsers {
+  stats(body: Buffer): Map<string, Omit<FileRecord, 'path'>>
+  hashes(body: Buffer): Map<string, string>
+}
+
+/**
+ * The results of the referenced probes: a record per path found, under the path as named (and under each name,
+ * when two name one file), with its sha256 or `not readable`; and `output`, one `<lookup> <path>` line per path.
+ */
+export function parseReferenced(frames: ReferencedFrame[], parsers: BodyParsers): Record<string, ProbeResult> {
+  const results: Record<string, ProbeResult> = {}
+  let current: {probe: string; lookups: [Lookup, string, string][]} | undefined
+  let stats = new Map<string, Omit<FileRecord, 'path'>>()
+  const finish = (hashes: Map<string, string>) => {
+    if (!current) return
+    const records: FileRecord[] = []
+    const seen = new Set<string>()
+    for (const [lookup, named, read] of current.lookups) {
+      const stat = stats.get(read)
+      if (lookup !== 'found' || !stat || seen.has(named)) continue
+      seen.add(named)
+      const hash = hashes.get(read)
+      records.push({...stat, path: named, ...(stat.type !== 'file' ? {} : hash ? {sha256: hash} : {error: 'not readable'})})
+    }
+    results[current.probe] = {records, output: current.lookups.map(([lookup, named]) => `${lookup} ${named}\n`).join('')}
+    current = undefined
+  }
+  for (const {tag, body} of frames) {
+    const [kind, probe] = tag.split(' ')
+    if (kind === 'Q') {
+      finish(new Map())
+      current = {probe: probe ?? '', lookups: lookups(body)}
+      stats = new Map()
+    } else if (kind === 'QS') {
+      stats = parsers.stats(body)
+    } else if (kind === 'QH') {
+      finish(parsers.hashes(body))
+    }
+  }
+  finish(new Map())
+  return results
+}
+
+function lookups(body: Buffer): [Lookup, string, string][] {
+  const fields = body.toString('utf8').split('\0')
+  const out: [Lookup, string, string][] = []
+  for (let i = 0; i + 2 < fields.length; i += 3) {
+    const lookup = LOOKUPS.find((l) => l === fields[i])
+    if (lookup) out.push([lookup, fields[i + 1]!, fields[i + 2]!])
+  }
+  return out
+}
