@@ -302,6 +302,56 @@ describe('secrets stay out of the baseline and every report', () => {
     expect(findings.find((f) => f.key === '/etc/docker/daemon.json')!.changes.map((c) => c.field)).toEqual(['sha256'])
   })
 
+  it('stores and shows the files named by EnvironmentFile= only as hashes, reports their change, and never reads outside --root', async () => {
+    const root = await fixtureRoot('secrets-envfile')
+    const outside = join(work, 'outside-the-root.env')
+    await writeFile(outside, 'VMDRIFT-SECRET-OUTSIDE\n')
+    await mkdir(join(root, 'etc/default'), {recursive: true})
+    await mkdir(join(root, 'etc/systemd/system/helix-api.service.d'), {recursive: true})
+    await writeFile(
+      join(root, 'etc/systemd/system/helix-api.service'),
+      '[Service]\nEnvironmentFile=/etc/default/helix\nEnvironmentFile=-/etc/default/helix-extra\nEnvironmentFile=/../../etc/shadow\nExecStart=/usr/local/bin/helix-api\n',
+    )
+    await writeFile(join(root, 'etc/systemd/system/helix-api.service.d/env.conf'), `[Service]\nEnvironmentFile=-/etc/default/linked\nEnvironmentFile=-${outside}\n`)
+    // An absolute link that would read this machine's file if it were followed outside the root.
+    await symlink(outside, join(root, 'etc/default/linked'))
+    await writeFile(join(root, 'etc/default/helix'), 'API_TOKEN=VMDRIFT-SECRET-ENVFILE-1\n')
+    const baseline = join(work, 'secrets-envfile.yaml')
+    const flags = ['--ssh-config', sshd.sshConfigFile, '--root', root, '--baseline', baseline]
+    const captured = await vmdrift(['capture', sshd.alias, ...flags])
+    expect(captured.code, captured.stderr).toBe(0)
+    const stored = await readFile(baseline, 'utf8')
+    const hash = (text: string) => createHash('sha256').update(text).digest('hex')
+    expect(stored).toContain(hash('API_TOKEN=VMDRIFT-SECRET-ENVFILE-1\n'))
+    // Named but not there: "absent", inside the root (the machine's /etc/shadow and the linked file outside are never read).
+    expect(stored).toMatch(/\/\.\.\/\.\.\/etc\/shadow:\n\s+type: environment-file\n\s+absent: true/)
+    expect(stored).toMatch(/\/etc\/default\/linked:\n\s+type: environment-file\n\s+absent: true/)
+    expect(stored).not.toContain(hash('VMDRIFT-SECRET-OUTSIDE\n'))
+
+    await writeFile(join(root, 'etc/default/helix'), 'API_TOKEN=VMDRIFT-SECRET-ENVFILE-2\n')
+    await writeFile(join(root, 'etc/default/helix-extra'), 'EXTRA=VMDRIFT-SECRET-ENVFILE-EXTRA\n')
+    const junit = join(work, 'secrets-envfile.xml')
+    const text = await vmdrift(['check', sshd.alias, ...flags])
+    const json = await vmdrift(['check', sshd.alias, ...flags, '--json', '--junit', junit])
+    const plan = await vmdrift(['restore', sshd.alias, ...flags, '--dry-run'])
+    for (const [name, out] of Object.entries({
+      stored,
+      stdout: text.stdout + json.stdout + captured.stdout + plan.stdout,
+      stderr: text.stderr + json.stderr + captured.stderr + plan.stderr,
+      junit: await readFile(junit, 'utf8'),
+    })) {
+      expect(out, name).not.toContain('VMDRIFT-SECRET')
+    }
+    expect(text.code).toBe(1)
+    expect(text.stdout).toContain('EnvironmentFile /etc/default/helix: value changed')
+    expect(text.stdout).toContain('EnvironmentFile /etc/default/helix-extra: value set')
+    const findings = JSON.parse(json.stdout).findings as {key: string; class: string}[]
+    expect(findings.map((f) => [f.key, f.class])).toEqual([['/etc/default/helix', 'modified'], ['/etc/default/helix-extra', 'modified']])
+    // Restore has nothing to write back: it says so, and touches neither file.
+    expect(plan.stdout).toMatch(/\/etc\/default\/helix\b.*EnvironmentFile= is stored as its sha256 only/)
+    expect(await readFile(join(root, 'etc/default/helix'), 'utf8')).toBe('API_TOKEN=VMDRIFT-SECRET-ENVFILE-2\n')
+  })
+
   it("applies vmdrift.yaml's redact: rules like --redact, and stores them in the baseline", async () => {
     const root = await fixtureRoot('secrets-config')
     await writeFile(join(root, 'etc/docker/daemon.json'), '{"registry-token": "VMDRIFT-SECRET-CONFIG-1"}\n')
