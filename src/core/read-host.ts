@@ -6,6 +6,7 @@ import type {Target} from '../transport/types.js'
 import {FrameError, parseStream, type ParsedStream} from './frames.js'
 import {HOST_PROBES, parseHostFacts} from './host.js'
 import {compileScript} from './script.js'
+import {referencedPaths} from './script-referenced.js'
 import {redactionMatcher} from '../collectors/redact.js'
 import type {Snapshot} from '../model.js'
 
@@ -102,7 +103,10 @@ export async function readHost(target: Target, options: ReadOptions): Promise<Sn
     warnings: [],
   }
   const {results} = parsed
-  redactPaths(results, probes, redactionMatcher(options.capture.redact))
+  const isSecret = redactionMatcher(options.capture.redact)
+  // A file a unit takes its environment from (EnvironmentFile=) is a secret wherever else it is read.
+  const named = referencedPaths(results, probes)
+  redactPaths(results, probes, (path) => isSecret(path) || named.has(path))
   for (const {collector, probes} of declared) {
     const own: Record<string, ProbeResult> = {}
     const live: Record<string, ProbeResult> = {}

@@ -13,7 +13,7 @@
 //              directory on the way that the host may not search)
 //   QS         body: stat of each path found, as the `S` frame
 //   QH         body: `sha256sum -z` of each one that is a readable regular file, as the `H` frame
-import type {FileRecord, ProbeResult, ReferencedProbe} from '../collectors/types.js'
+import type {FileRecord, Probe, ProbeResult, ReferencedProbe} from '../collectors/types.js'
 import {shQuote} from './script.js'
 
 /** What the host found at a path named. */
@@ -136,4 +136,12 @@ function lookups(body: Buffer): [Lookup, string, string][] {
     if (lookup) out.push([lookup, fields[i + 1]!, fields[i + 2]!])
   }
   return out
+}
+
+/**
+ * The paths the referenced probes found a file at, as named: secrets wherever else they are read (a file in a unit
+ * directory, a --keep-content glob), so the engine redacts them there too.
+ */
+export function referencedPaths(results: Record<string, ProbeResult>, probes: Probe[]): Set<string> {
+  return new Set(probes.flatMap((probe) => (probe.kind === 'referenced' ? (results[probe.id]?.records ?? []).map((record) => record.path) : [])))
 }

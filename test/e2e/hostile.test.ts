@@ -2,7 +2,7 @@
 // leak a secret and never read outside --root. Each case is one that misled or hung an earlier version.
 import {execFile, execFileSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
-import {access, chmod, cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile} from 'node:fs/promises'
+import {access, chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -312,15 +312,23 @@ describe('secrets stay out of the baseline and every report', () => {
       join(root, 'etc/systemd/system/helix-api.service'),
       '[Service]\nEnvironmentFile=/etc/default/helix\nEnvironmentFile=-/etc/default/helix-extra\nEnvironmentFile=/../../etc/shadow\nExecStart=/usr/local/bin/helix-api\n',
     )
-    await writeFile(join(root, 'etc/systemd/system/helix-api.service.d/env.conf'), `[Service]\nEnvironmentFile=-/etc/default/linked\nEnvironmentFile=-${outside}\n`)
+    await writeFile(join(root, 'etc/systemd/system/helix-api.service.d/env.conf'), `[Service]\nEnvironmentFile=-/etc/default/linked\nEnvironmentFile=-${outside}\nEnvironmentFile=/etc/systemd/system/helix-api.vars\n`)
+    // One the unit directory holds, which the unit probes read as text anyway.
+    await writeFile(join(root, 'etc/systemd/system/helix-api.vars'), 'VARS=VMDRIFT-SECRET-IN-UNIT-DIR\n')
     // An absolute link that would read this machine's file if it were followed outside the root.
     await symlink(outside, join(root, 'etc/default/linked'))
     await writeFile(join(root, 'etc/default/helix'), 'API_TOKEN=VMDRIFT-SECRET-ENVFILE-1\n')
     const baseline = join(work, 'secrets-envfile.yaml')
     const flags = ['--ssh-config', sshd.sshConfigFile, '--root', root, '--baseline', baseline]
-    const captured = await vmdrift(['capture', sshd.alias, ...flags])
+    // Asked to keep the bytes of /etc/default/*: an environment file's are kept nowhere all the same.
+    const captured = await vmdrift(['capture', sshd.alias, ...flags, '--keep-content', '/etc/default/*'])
     expect(captured.code, captured.stderr).toBe(0)
     const stored = await readFile(baseline, 'utf8')
+    expect(stored).toMatch(/\/etc\/systemd\/system\/helix-api\.vars:\n(\s+\w+: .*\n)*?\s+redacted: true/)
+    const blobs = join(work, 'secrets-envfile.blobs')
+    const kept = await readdir(blobs)
+    // /etc/default/grub's bytes are kept: the blobs are there to be searched.
+    expect(kept.length).toBeGreaterThan(0)
     const hash = (text: string) => createHash('sha256').update(text).digest('hex')
     expect(stored).toContain(hash('API_TOKEN=VMDRIFT-SECRET-ENVFILE-1\n'))
     // Named but not there: "absent", inside the root (the machine's /etc/shadow and the linked file outside are never read).
@@ -339,14 +347,21 @@ describe('secrets stay out of the baseline and every report', () => {
       stdout: text.stdout + json.stdout + captured.stdout + plan.stdout,
       stderr: text.stderr + json.stderr + captured.stderr + plan.stderr,
       junit: await readFile(junit, 'utf8'),
+      blobs: (await Promise.all(kept.map((name) => readFile(join(blobs, name), 'utf8')))).join(''),
     })) {
       expect(out, name).not.toContain('VMDRIFT-SECRET')
     }
     expect(text.code).toBe(1)
     expect(text.stdout).toContain('EnvironmentFile /etc/default/helix: value changed')
     expect(text.stdout).toContain('EnvironmentFile /etc/default/helix-extra: value set')
-    const findings = JSON.parse(json.stdout).findings as {key: string; class: string}[]
-    expect(findings.map((f) => [f.key, f.class])).toEqual([['/etc/default/helix', 'modified'], ['/etc/default/helix-extra', 'modified']])
+    const findings = JSON.parse(json.stdout).findings as {collector: string; key: string; class: string}[]
+    // The systemd items, and the same files as the --keep-content globs watch them (hashed only, kept nowhere).
+    expect(findings.map((f) => `${f.collector} ${f.class} ${f.key}`).sort()).toEqual([
+      'files added /etc/default/helix-extra',
+      'files modified /etc/default/helix',
+      'systemd modified /etc/default/helix',
+      'systemd modified /etc/default/helix-extra',
+    ])
     // Restore has nothing to write back: it says so, and touches neither file.
     expect(plan.stdout).toMatch(/\/etc\/default\/helix\b.*EnvironmentFile= is stored as its sha256 only/)
     expect(await readFile(join(root, 'etc/default/helix'), 'utf8')).toBe('API_TOKEN=VMDRIFT-SECRET-ENVFILE-2\n')

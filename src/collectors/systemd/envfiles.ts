@@ -3,7 +3,6 @@
 // changes what the service runs with. Each file named is an item of its own: its sha256 (never its content),
 // mode and owner, or that it is absent; the engine reads them in the capture's one script (core/script-referenced.ts).
 
-import {createHash} from 'node:crypto'
 import {scalarChanges, fromTo} from '../shared.js'
 import type {Change, CollectorOutput, FileRecord, Item, ProbeResult} from '../types.js'
 import {parseUnitSyntax} from './syntax.js'
@@ -34,7 +33,8 @@ function notLiteral(path: string): string | undefined {
 /**
  * Adds an `environment-file` item for every file the unit files and drop-ins in `output` (`unitSyntax`: the keys
  * whose content is unit syntax) name by `EnvironmentFile=`. A file the other probes read anyway (one in
- * /etc/systemd/system) keeps its item, with its text replaced by its sha256.
+ * /etc/systemd/system) keeps its item: the engine has redacted it (core/read-host.ts), as it does wherever a file
+ * named so is read.
  */
 export function addEnvironmentFiles(output: CollectorOutput & {warnings: string[]}, unitSyntax: string[], result: ProbeResult | undefined): void {
   const lookups = new Map<string, string>()
@@ -54,12 +54,8 @@ export function addEnvironmentFiles(output: CollectorOutput & {warnings: string[
         output.warnings.push(`${key}: EnvironmentFile=${path} not read (${why}): a change to it is not seen`)
         continue
       }
-      const read = output.items[path]
-      if (read && read.type !== ENVIRONMENT_FILE) {
-        redactRead(read)
-        continue
-      }
-      if (read || !ran) continue
+      // Read by the other probes already (a file in a unit directory): the engine kept only its sha256.
+      if (output.items[path] || !ran) continue
       const item = environmentFileItem(lookups.get(path), records.get(path))
       if (!item) {
         output.warnings.push(`${key}: EnvironmentFile=${path} was not looked up on the host`)
@@ -91,14 +87,6 @@ function environmentFileItem(lookup: string | undefined, record: FileRecord | un
     default:
       return undefined
   }
-}
-
-/** An item read with its text (a file in a unit directory) that a unit also takes its environment from. */
-function redactRead(item: Item): void {
-  if (typeof item.content !== 'string') return
-  item.sha256 = createHash('sha256').update(item.content, 'utf8').digest('hex')
-  delete item.content
-  item.redacted = true
 }
 
 /**
