@@ -55,7 +55,8 @@ export interface CommandProbe {
 /**
  * A command run ONCE over the matches of one of the collector's files probes (e.g. one `systemctl show` for
  * every unit found): "$@" is `args`, then the name of each match (its last path component) with the first of
- * `strip` that it ends in removed, kept only when it ends in one of `suffixes`, each once.
+ * `strip` that it ends in removed, kept only when it ends in one of `suffixes`. A name with a character no unit
+ * name has (a space, a quote, `$`, a byte outside ASCII) is left out: operands are plain names.
  */
 export interface EachProbe extends Omit<CommandProbe, 'kind'> {
   kind: 'each'
