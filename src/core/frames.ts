@@ -262,8 +262,9 @@ export function parseStream(stream: Buffer, boundary: string, options: StreamOpt
 function hostPaths(root: string, moved: [string, string][]): (name: string) => string {
   // Longest physical directory first, so a nested one wins over its parent.
   const byPhysical = [...new Map(moved.map(([logical, physical]) => [physical, logical] as const).reverse())].sort(([a], [b]) => b.length - a.length)
+  const below = `${root}/`
   return (name) => {
-    const path = root && name.startsWith(`${root}/`) ? name.slice(root.length) : root && name === root ? '/' : name
+    const path = root && name.startsWith(below) ? name.slice(root.length) : root && name === root ? '/' : name
     for (const [physical, logical] of byPhysical) {
       if (path === physical) return logical
       if (path.startsWith(physical === '/' ? '/' : `${physical}/`)) return `${logical === '/' ? '' : logical}${path.slice(physical === '/' ? 0 : physical.length)}`
@@ -300,14 +301,19 @@ function assemble(
   for (const {probe, vendor, names} of listings) {
     const result = (results[probe] ??= {records: []})
     const seen = new Set(result.records.map((r) => r.path))
+    const mode = options.content[probe] ?? 'none'
     for (const name of names) {
       const stat = stats.get(name)
+      // Gone between the glob and stat: no match.
+      if (!stat) continue
       const path = hostPath(name)
-      // Gone between the glob and stat, or read twice (a vendor unit behind two overrides): once is enough.
-      if (!stat || seen.has(path)) continue
+      // Read twice (a vendor unit behind two overrides): once is enough.
+      if (seen.has(path)) continue
       seen.add(path)
-      const record: FileRecord = {path, ...stat, ...(vendor ? {vendor: true} : {})}
-      const mode = options.content[probe] ?? 'none'
+      // One shape for every record (no spread): 100,000 of them are made per check of a big host.
+      const record: FileRecord = {path, type: stat.type, mode: stat.mode, owner: stat.owner, group: stat.group, size: stat.size, mtime: stat.mtime}
+      if (stat.target !== undefined) record.target = stat.target
+      if (vendor) record.vendor = true
       if (stat.type === 'file' && mode === 'bytes') keepBytes(record, contents.get(name), options.sha256)
       else if (stat.type === 'file' && mode !== 'none') fillContent(record, mode === 'text' ? contents.get(name) : hashes.get(name), options.sha256)
       result.records.push(record)

@@ -131,7 +131,10 @@ export function diffStates(
     const text = (item: Item | undefined) => (!item ? '' : collector ? collector.text(item) : canonical(item))
     // Findings come out sorted by key; sorting the few findings, not the 100,000 keys, is what a big check pays.
     const found: Finding[] = []
-    for (const key of unionKeys(Object.keys(before), Object.keys(after))) {
+    // The baseline's keys, then the host's new ones: no union of 200,000 keys built to walk it once.
+    const keys = Object.keys(before)
+    for (const key in after) if (!Object.hasOwn(before, key)) keys.push(key)
+    for (const key of keys) {
       const old = before[key]
       const now = after[key]
       const effect = effects[key]
