@@ -206,13 +206,14 @@ function eachMatch(probe: FilesProbe, vendor: boolean, filter: string, body: str
       })
       const matches = `${parent}/${shGlob(last)}`
       // Only a pattern that starts with a dot can match `.` or `..` (sh's wildcards never match a leading dot).
-      const plain = !vendor && !filter && body === PRINT_NAME && !last.startsWith('.')
+      const dots = last.startsWith('.') ? `case $\{f##*/} in . | ..) continue ;; esac; ` : ''
+      const plain = !vendor && !filter && body === PRINT_NAME && !dots
       // A filter that tests the file (-f) also tests that it exists; a bare loop must tell a glob that matched
       // nothing (left as itself) from a match.
       const exists = filter && !vendor ? '' : `${EXISTS}; `
       const inner = plain
         ? `printf '%s\\0' ${matches}`
-        : `for f in ${matches}; do ${exists}case $\{f##*/} in . | ..) continue ;; esac; ${find}${filter ? `${filter} || continue; ` : ''}${body}; done`
+        : `for f in ${matches}; do ${exists}${dots}${find}${filter ? `${filter} || continue; ` : ''}${body}; done`
       return `[ -z "$${dirs.variable(dir)}" ] || { ${open}${inner}${close}; }`
     })
     .join('\n')
