@@ -2,7 +2,9 @@
 import {Document, visit} from 'yaml'
 import {BASELINE_FORMAT, type Baseline, type Item} from '../model.js'
 import {InputError} from '../errors.js'
-import {describeProblem, readYaml, schemaProblems} from '../yaml-validate.js'
+import {CORE_SCHEMA, load} from 'js-yaml'
+import {describeProblem, mayHoldAnchor, readYaml, schemaProblems} from '../yaml-validate.js'
+import type {Sketch} from './sketch.js'
 
 /** The last line of every baseline: a file without it was cut short. */
 export const END_MARKER = '# end of vmdrift baseline'
@@ -71,19 +73,84 @@ function checkFormat(data: unknown, file: string): void {
  */
 export const MAX_BASELINE_BYTES = 32 * 1024 * 1024
 
-/** Parses and validates a baseline; any problem is one InputError naming the file, line and column. */
-export function parseBaseline(text: string, file: string): Baseline {
+function refuseAbsurd(text: string, file: string): void {
   if (!text.trim()) throw new InputError(`${file}: the baseline is empty`, 'capture it again with vmdrift capture')
   if (text.length > MAX_BASELINE_BYTES) {
     throw new InputError(`${file}: ${(text.length / 1024 / 1024).toFixed(0)} MB is more than a baseline may be (${MAX_BASELINE_BYTES / 1024 / 1024} MB)`)
   }
-  const read = readYaml(text, file)
-  if ('errors' in read) throw new InputError(describeProblem(read.errors[0]!), 'a baseline uses no YAML aliases')
-  checkFormat(read.data, file)
-  const problem = schemaProblems(read, file, 'baseline')[0]
+}
+
+/** What every baseline passes once it is data: its format, the schema, and the last line that says it is whole. */
+function validated(data: unknown, text: string, file: string): Baseline {
+  checkFormat(data, file)
+  const problem = schemaProblems({data, text}, file, 'baseline')[0]
   if (problem) throw new InputError(describeProblem(problem))
   if (!text.trimEnd().endsWith(END_MARKER)) {
     throw new InputError(`${file}: the baseline is truncated (its last line '${END_MARKER}' is missing)`, 'capture it again, or restore it from git')
   }
-  return read.data as Baseline
+  return data as Baseline
+}
+
+/** Parses and validates a baseline; any problem is one InputError naming the file, line and column. */
+export function parseBaseline(text: string, file: string): Baseline {
+  refuseAbsurd(text, file)
+  const read = readYaml(text, file)
+  if ('errors' in read) throw new InputError(describeProblem(read.errors[0]!), 'a baseline uses no YAML aliases')
+  return validated(read.data, text, file)
+}
+
+const isMapping = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value)
+
+/**
+ * The header of a sketched baseline (format, target, options), when it reads as one this vmdrift can read the
+ * host by; undefined otherwise. The whole file is validated later: this only decides whether to start early.
+ */
+export function readHeader(sketch: Sketch): Pick<Baseline, 'vmdrift' | 'target' | 'options'> | undefined {
+  let head: unknown
+  try {
+    head = load(sketch.header, {schema: CORE_SCHEMA})
+  } catch {
+    return undefined
+  }
+  if (!isMapping(head) || head.vmdrift !== BASELINE_FORMAT || typeof head.target !== 'string' || !isMapping(head.options)) return undefined
+  const strings = (value: unknown) => value === undefined || (Array.isArray(value) && value.every((v) => typeof v === 'string'))
+  const {collectors, watch, keepContent, redact} = head.options
+  if (collectors === undefined || !strings(collectors) || watch === undefined || !strings(watch) || !strings(keepContent) || !strings(redact)) return undefined
+  return head as unknown as Pick<Baseline, 'vmdrift' | 'target' | 'options'>
+}
+
+/**
+ * The baseline parsed piece by piece (sketch.ts), awaiting `pause` between pieces so the event loop can drain
+ * what the host sends meanwhile: the same Baseline parseBaseline gives, or undefined when the pieces do not add up
+ * to it (a piece YAML reads otherwise than its lines said, a duplicate key, a possible alias): parse it whole then.
+ */
+export async function parseSketched(text: string, file: string, sketch: Sketch, pause: () => Promise<void>): Promise<Baseline | undefined> {
+  refuseAbsurd(text, file)
+  // An alias may point into another piece: only the whole parse can tell it.
+  if (mayHoldAnchor(text)) return undefined
+  let head: unknown
+  try {
+    head = load(sketch.header, {schema: CORE_SCHEMA})
+  } catch {
+    return undefined
+  }
+  if (!isMapping(head) || Object.hasOwn(head, 'collectors')) return undefined
+  const collectors: Record<string, Record<string, unknown>> = {}
+  for (const id of sketch.keys.keys()) collectors[id] = {}
+  for (const piece of sketch.pieces) {
+    await pause()
+    let items: unknown
+    try {
+      items = load(piece.text, {schema: CORE_SCHEMA})
+    } catch {
+      return undefined
+    }
+    if (!isMapping(items) || Object.keys(items).length !== piece.keys.length) return undefined
+    const into = collectors[piece.collector]!
+    for (const key of piece.keys) {
+      if (key === '__proto__' || !Object.hasOwn(items, key) || Object.hasOwn(into, key)) return undefined
+      into[key] = items[key]
+    }
+  }
+  return validated({...head, collectors}, text, file)
 }

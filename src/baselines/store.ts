@@ -13,6 +13,11 @@ export function defaultBaselinePath(target: string, dir = 'baselines'): string {
 }
 
 export async function readBaselineFile(file: string): Promise<Baseline> {
+  return parseBaseline(await readBaselineText(file), file)
+}
+
+/** A baseline file's text, refused when it is too big to be one; any failure is one InputError. */
+export async function readBaselineText(file: string): Promise<string> {
   let text: string
   try {
     // Refused before it is read: an absurd file must not cost its size in memory first.
@@ -25,7 +30,7 @@ export async function readBaselineFile(file: string): Promise<Baseline> {
     const hint = code === 'ENOENT' ? 'capture one first: vmdrift capture TARGET' : undefined
     throw new InputError(`cannot read baseline ${file}: ${code ?? String(error)}`, hint)
   }
-  return parseBaseline(text, file)
+  return text
 }
 
 export async function writeBaselineFile(file: string, baseline: Baseline): Promise<void> {

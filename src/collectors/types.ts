@@ -55,7 +55,8 @@ export interface CommandProbe {
 /**
  * A command run ONCE over the matches of one of the collector's files probes (e.g. one `systemctl show` for
  * every unit found): "$@" is `args`, then the name of each match (its last path component) with the first of
- * `strip` that it ends in removed, kept only when it ends in one of `suffixes`, each once.
+ * `strip` that it ends in removed, kept only when it ends in one of `suffixes`. A name with a character no unit
+ * name has (a space, a quote, `$`, a byte outside ASCII) is left out: operands are plain names.
  */
 export interface EachProbe extends Omit<CommandProbe, 'kind'> {
   kind: 'each'
@@ -71,7 +72,8 @@ export interface EachProbe extends Omit<CommandProbe, 'kind'> {
  * (under --root: inside the root, every link followed as chroot does), and reports its lstat data and sha256,
  * never its content. A PATH that is not absolute, or holds a specifier (`%i`) or a wildcard, is not looked up.
  * The result's records carry the PATH as named; its `output` lists every PATH looked up, one a line, each after
- * what was found: `found`, `absent`, `loop` (a link loop) or `hidden` (a directory on the way not searchable).
+ * what was found: `found`, `absent`, `loop` (a link loop, or a link target with a newline: not followed) or
+ * `hidden` (a directory on the way not searchable).
  */
 export interface ReferencedProbe {
   kind: 'referenced'

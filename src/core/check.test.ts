@@ -48,6 +48,25 @@ describe('capture and check', () => {
     expect(calls).toHaveLength(2)
   })
 
+  it('gives the same verdict, with one read, whether the baseline is laid out as vmdrift writes it or by hand', async () => {
+    const target = new LocalTarget()
+    const calls: string[] = []
+    const counting: Target = {name: 'local', open: async () => {}, runScript: (s, o) => (calls.push(s), target.runScript(s, o)), close: async () => {}}
+    await capture(target, {baselineFile, watch: [], root})
+    await writeFile(join(root, 'etc/systemd/system/helix-drm-manager.service'), '[Unit]\nDescription=changed\n')
+    const written = await check(counting, {baselineFile, root})
+    expect(written.findings.map((f) => [f.key, f.class])).toEqual([['/etc/systemd/system/helix-drm-manager.service', 'modified']])
+    // The same baseline in flow style, as a person might write it: parsed whole, then the host read.
+    const {load} = await import('js-yaml')
+    const flow = `${JSON.stringify(load(await readFile(baselineFile, 'utf8')))}\n# end of vmdrift baseline\n`
+    await writeFile(baselineFile, flow)
+    expect(await check(counting, {baselineFile, root})).toEqual(written)
+    // one that is not a valid baseline is refused, and, not laid out for an early start, the host never read
+    await writeFile(baselineFile, (await readFile(baselineFile, 'utf8')).replace('"vmdrift":2', '"vmdrift":2,"surprise":1'))
+    await expect(check(counting, {baselineFile, root})).rejects.toThrow(/unknown field 'surprise'/)
+    expect(calls).toHaveLength(2)
+  })
+
   it('reads nothing of the running system under --root: no /proc/cmdline item, the effect unknown once per collector', async () => {
     await rm(join(root, 'proc'), {recursive: true, force: true})
     const calls: string[] = []

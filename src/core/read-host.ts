@@ -124,8 +124,8 @@ export async function readHost(target: Target, options: ReadOptions): Promise<Sn
       }
       // A probe that matched nothing printed nothing: that is an empty result, not an unavailable one.
       const probeResult = results[scriptId(collector, probe)] ?? {records: []}
-      for (const record of probeResult.records) {
-        if (record.bytes && record.sha256) (snapshot.blobs ??= new Map()).set(record.sha256, record.bytes)
+      if (probe.kind === 'files' && probe.content === 'bytes') {
+        for (const record of probeResult.records) if (record.bytes && record.sha256) (snapshot.blobs ??= new Map()).set(record.sha256, record.bytes)
       }
       if (probeResult.unavailable) snapshot.unavailable[collector.id] ??= probeResult.unavailable
       own[probe.id] = probeResult
@@ -134,7 +134,7 @@ export async function readHost(target: Target, options: ReadOptions): Promise<Sn
     const output = collector.parse(own, options.capture)
     snapshot.collectors[collector.id] = output.items
     // An item the host listed but could not read (`error`) is unknown, as a directory it could not list is.
-    for (const [key, item] of Object.entries(output.items)) if (item.error !== undefined && key.startsWith('/')) snapshot.unreadable.push(key)
+    for (const key in output.items) if (output.items[key]!.error !== undefined && key.startsWith('/')) snapshot.unreadable.push(key)
     snapshot.meta[collector.id] = output.meta
     snapshot.warnings.push(...(output.warnings ?? []).map((w) => `${collector.id}: ${w}`))
   }

@@ -32,12 +32,13 @@ describe('command probes', () => {
     const dir = join(root, 'etc/units')
     await mkdir(join(dir, 'b.service.d'), {recursive: true})
     await mkdir(join(dir, 'multi-user.target.wants'), {recursive: true})
-    for (const name of ['a.service', "it's $(touch PWNED).service", 'notes.txt']) await writeFile(join(dir, name), 'x')
+    const names = ['a.service', "it's $(touch PWNED).service", 'with space.service', 'notes.txt', 'getty@tty1.service', 'dev-disk-by\\x2dlabel-data.swap']
+    for (const name of names) await writeFile(join(dir, name), 'x')
     const probes: Probe[] = [
       {kind: 'files', id: 'units', globs: ['/etc/units/*'], content: 'none'},
       {
         kind: 'each', id: 'show', reads: 'live', of: 'units', tools: ['sh'],
-        strip: ['.d', '.wants'], suffixes: ['.service', '.target'], args: ['known.service'],
+        strip: ['.d', '.wants'], suffixes: ['.service', '.target', '.swap'], args: ['known.service'],
         // One external process for all operands: the count of runs goes to a file, the operands to the stream.
         script: `printf x >> "$R/runs"; printf '%s\\n' "$@"`,
       },
@@ -45,11 +46,25 @@ describe('command probes', () => {
     const results = await run(probes, root)
     expect(results.show).toEqual({
       records: [],
-      output: ['known.service', 'a.service', 'b.service', "it's $(touch PWNED).service", 'multi-user.target', ''].join('\n'),
+      // No unit name holds a quote, `$`, a space: such a file is no unit, and systemctl would refuse the whole call.
+      output: ['known.service', 'a.service', 'b.service', 'dev-disk-by\\x2dlabel-data.swap', 'getty@tty1.service', 'multi-user.target', ''].join('\n'),
       exitCode: 0,
     })
     expect(existsSync(join(root, 'runs'))).toBe(true)
     expect(existsSync(join(dir, 'PWNED')) || existsSync('PWNED')).toBe(false)
+  })
+
+  it('gathers thousands of operands for one run, every one of them, in order', async () => {
+    const dir = join(root, 'etc/units')
+    await mkdir(dir, {recursive: true})
+    const names = Array.from({length: 3000}, (_, i) => `unit-${String(i).padStart(4, '0')}.service`)
+    await Promise.all(names.map((name) => writeFile(join(dir, name), '')))
+    const probes: Probe[] = [
+      {kind: 'files', id: 'units', globs: ['/etc/units/*'], content: 'none'},
+      {kind: 'each', id: 'show', reads: 'live', of: 'units', tools: ['sh'], strip: [], suffixes: ['.service'], args: [], script: `printf '%s\\n' "$@"`},
+    ]
+    const results = await run(probes, root)
+    expect(results.show!.output!.split('\n').slice(0, -1)).toEqual(names)
   })
 
   it('passes args as data, never as code, and returns the exit status', async () => {

@@ -48,6 +48,10 @@ describe('script: files named by a directive (script-referenced)', () => {
     await put(root, 'lib/systemd/system/docker.service', '[Service]\nEnvironmentFile=-/etc/default/docker\n')
     await put(root, 'etc/default/helix', 'API_TOKEN=s3cr3t\n')
     await put(root, 'etc/default/docker', 'DOCKER_OPTS=\n')
+    // A path with spaces and a quote is one operand; a link whose target holds a newline is not followed.
+    await put(root, 'etc/systemd/system/odd.service', "[Service]\nEnvironmentFile=/etc/default/it's spaced\nEnvironmentFile=/etc/default/newline\n")
+    await put(root, "etc/default/it's spaced", 'SPACED=1\n')
+    await symlink('/etc/default/new\nline', join(root, 'etc/default/newline'))
     const results = await run(root)
     const env = results.env!
     expect(lookups(env.output)).toEqual({
@@ -55,10 +59,13 @@ describe('script: files named by a directive (script-referenced)', () => {
       '/etc/default/optional': 'absent',
       '/etc/helix/docker.env': 'absent',
       '/etc/default/docker': 'found',
+      "/etc/default/it's spaced": 'found',
+      '/etc/default/newline': 'loop',
     })
     expect(env.records.map((r) => [r.path, r.type, r.sha256]).sort()).toEqual([
       ['/etc/default/docker', 'file', sha256('DOCKER_OPTS=\n')],
       ['/etc/default/helix', 'file', sha256('API_TOKEN=s3cr3t\n')],
+      ["/etc/default/it's spaced", 'file', sha256('SPACED=1\n')],
     ])
     // The content itself never travels: only the files probes' own files are in the stream as text.
     expect(JSON.stringify(results)).not.toContain('s3cr3t')
@@ -109,7 +116,8 @@ describe('script: files named by a directive (script-referenced)', () => {
   })
 
   it('runs a fixed number of processes however many units name files', async () => {
-    for (let i = 0; i < 100; i++) {
+    // More than 256 files found: the operands are gathered 256 at a time, and none is lost between.
+    for (let i = 0; i < 600; i++) {
       await put(root, `etc/systemd/system/app-${i}.service`, `[Service]\nEnvironmentFile=-/etc/default/app-${i}\nEnvironmentFile=/etc/default/common\n`)
       await put(root, `etc/default/app-${i}`, `TOKEN=${i}\n`)
     }
@@ -125,7 +133,8 @@ describe('script: files named by a directive (script-referenced)', () => {
     const ran = (await readFile(log, 'utf8')).trim().split('\n').sort()
     // The files probes' stat and cat with their xargs, then this part's sed (with xargs), stat and sha256sum.
     expect(ran).toEqual(['cat', 'sed', 'sha256sum', 'stat', 'stat', 'xargs', 'xargs', 'xargs'])
-    expect(results.env!.records).toHaveLength(101)
+    expect(results.env!.records).toHaveLength(601)
+    expect(new Set(results.env!.records.map((r) => r.sha256)).size).toBe(601)
     expect(results.env!.records.find((r) => r.path === '/etc/default/app-42')!.sha256).toBe(sha256('TOKEN=42\n'))
   })
 

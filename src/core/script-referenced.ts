@@ -11,7 +11,7 @@
 //   Q <probe>  body: per path named: what was found, the path as named (no leading `-`), and where it was read
 //              (empty for a link loop), each NUL-ended; found is `found`, `absent`, `loop` or `hidden` (a
 //              directory on the way that the host may not search)
-//   QS         body: stat of each path found, as the `S` frame
+//   QS         body: stat of each path found, as the `S` frame (owners as ids, named by the `I` frames)
 //   QH         body: `sha256sum -z` of each one that is a readable regular file, as the `H` frame
 import type {FileRecord, Probe, ProbeResult, ReferencedProbe} from '../collectors/types.js'
 import {shQuote} from './script.js'
@@ -32,46 +32,53 @@ function sedExpression(directive: string): string {
   return `s/^[[:space:]]*${directive}[[:space:]]*=[[:space:]]*-\\{0,1\\}\\(\\/.*[^[:space:]]\\)[[:space:]]*$/\\1/p`
 }
 
+/** Ends a gathering: the paths in $o (newline-ended) join "$@", split at newlines only, globbing off. */
+const FLUSH = 'IFS=$nl; set -f; set -- "$@" $o; set +f; unset IFS; o=; k=0'
+
+/** Adds $x to the operands: gathered 256 at a time, since `set -- "$@" "$x"` per path copies the whole list. */
+const GATHER = `o="$o$x$nl"; k=$((k + 1)); [ $k -lt 256 ] || { ${FLUSH}; }`
+
 /**
  * The script part of each probe. `readableFiles(ids)` is sh that prints, NUL-ended, the readable regular files
  * (never a link) that the files probes `ids` matched: the same files the script reads for them.
  *
- * The paths sed prints are few (one or two a unit at most), so they go to stat and sha256sum as operands ("$@",
- * built in the script's own shell) rather than through xargs: four processes fewer, each about a tenth of a second
- * on the emulated VM. Growing "$@" is quadratic in the number of files found (1,000 cost 0.3 s here), which only a
- * host with thousands of distinct environment files would notice. The loop reads a here-document, so it runs in the script's own shell too: no process per path,
- * and each path is resolved once. A specifier or a wildcard means the path is not literal: it is not looked up
- * (the collector says so).
+ * The paths sed prints go to stat and sha256sum as operands ("$@", gathered in the script's own shell) rather
+ * than through xargs: four processes fewer, each about a tenth of a second on the emulated VM, and each path is
+ * resolved once. The loop reads a here-document, so it runs in the script's own shell too: no process per path.
+ * A specifier or a wildcard means the path is not literal: it is not looked up (the collector says so). A path
+ * that a link's target gives a newline is not followed (reported as `loop`): operands are split at newlines.
  */
 export function compileReferenced(probes: ReferencedProbe[], readableFiles: (ids: string[]) => string): string {
-  return probes
-    .map((probe) => {
-      if (!DIRECTIVE.test(probe.directive)) throw new Error(`not a directive name: ${probe.directive}`)
-      const id = shQuote(probe.id)
-      const files = readableFiles(probe.in).trim()
-      return `# ${probe.id}: the files named by ${probe.directive}= (script-referenced.ts)
+  if (probes.length === 0) return ''
+  const parts = probes.map((probe) => {
+    if (!DIRECTIVE.test(probe.directive)) throw new Error(`not a directive name: ${probe.directive}`)
+    const id = shQuote(probe.id)
+    const files = readableFiles(probe.in).trim()
+    return `# ${probe.id}: the files named by ${probe.directive}= (script-referenced.ts)
 if have sed && [ -z "$nostat$noxargs$nosha" ]; then
   q=${files ? `$({\n${files}\n} | xargs -0r -s 1000000 sed -n ${shQuote(sedExpression(probe.directive))} -- 2>/dev/null)` : ''}
   t "Q "${id}
-  set --
+  set --; o=; k=0
   while IFS= read -r p; do
     case $p in '' | *%* | *'*'* | *'?'* | *'['*) continue ;; esac
-    if inroot "$p"; then
+    if inroot "$p" && case $r in *"$nl"*) false ;; esac; then
       x=$R$r; d=\${x%/*}
-      if [ -e "$x" ]; then s=found; set -- "$@" "$x"; elif [ -d "\${d:-/}" ] && [ ! -x "\${d:-/}" ]; then s=hidden; else s=absent; fi
+      if [ -e "$x" ]; then s=found; ${GATHER}; elif [ -d "\${d:-/}" ] && [ ! -x "\${d:-/}" ]; then s=hidden; else s=absent; fi
     else x=; s=loop; fi
     printf '%s\\0%s\\0%s\\0' "$s" "$p" "$x"
   done <<VMDRIFT_PATHS
 $q
 VMDRIFT_PATHS
+  ${FLUSH}
   t QS
-  [ $# -eq 0 ] || stat --printf '%f %a %U %G %s %Y\\0%n\\0%N\\0' -- "$@" 2>/dev/null
+  [ $# -eq 0 ] || stat --printf '%f %a %u %g %s %Y\\0%n\\0%N\\0' -- "$@" 2>/dev/null
   t QH
-  for x do shift; if [ -f "$x" ] && [ -r "$x" ]; then set -- "$@" "$x"; fi; done
+  for x do shift; if [ -f "$x" ] && [ -r "$x" ]; then ${GATHER}; fi; done; ${FLUSH}
   [ $# -eq 0 ] || sha256sum -z -- "$@" 2>/dev/null
 else t "U "${id}; printf 'not found on the host:%s' "$(have sed || printf ' sed')\${nostat:+ stat}\${noxargs:+ xargs}\${nosha:+ sha256sum}"; fi`
-    })
-    .join('\n')
+  })
+  // A newline, the separator of the operands gathered (a path sed printed holds none).
+  return [`nl='\n'`, ...parts].join('\n')
 }
 
 /** True for the tags this part prints: frames.ts hands those frames here. */

@@ -186,7 +186,7 @@ describe('script', () => {
     if (process.getuid?.() === 0) {
       // root reads everything; check the parser's side with a listed file that no read returned.
       const stream = Buffer.from(
-        `\n${BOUNDARY} P p\n/x\0\n${BOUNDARY} S\n81a4 600 root root 3 1\0/x\0/x\0\n${BOUNDARY} N\n\n${BOUNDARY} END\n`,
+        `\n${BOUNDARY} P p\n/x\0\n${BOUNDARY} S\n81a4 600 0 0 3 1\0/x\0/x\0\n${BOUNDARY} N\n\n${BOUNDARY} END\n`,
       )
       expect(parseStream(stream, BOUNDARY, {sha256, content: {p: 'text'}}).results.p!.records[0]).toMatchObject({path: '/x', error: 'not readable'})
       return
@@ -200,7 +200,7 @@ describe('script', () => {
     const stream = Buffer.from(`\n${BOUNDARY} P p\n/etc/x\0\n${BOUNDARY} S\n`)
     expect(() => parseStream(stream, BOUNDARY, {sha256, content: {p: 'text'}})).toThrow(/ended before/)
     const grown = Buffer.from(
-      `\n${BOUNDARY} P p\n/x\0\n${BOUNDARY} S\n81a4 644 root root 3 1\0/x\0/x\0\n${BOUNDARY} N\n/x\0\n${BOUNDARY} C\nabcd\n${BOUNDARY} Z 0\n${BOUNDARY} END\n`,
+      `\n${BOUNDARY} P p\n/x\0\n${BOUNDARY} S\n81a4 644 0 0 3 1\0/x\0/x\0\n${BOUNDARY} N\n/x\0\n${BOUNDARY} C\nabcd\n${BOUNDARY} Z 0\n${BOUNDARY} END\n`,
     )
     expect(() => parseStream(grown, BOUNDARY, {sha256, content: {p: 'text'}})).toThrow(/changed on the host while they were read/)
   })
@@ -263,6 +263,17 @@ describe('script', () => {
       ])
     })
 
+    it('descends a deeper glob (*/*/*) only through real directories, never a link at any level', async () => {
+      await mkdir(join(root, 'opt/app/a/real'), {recursive: true})
+      await writeFile(join(root, 'opt/app/a/real/own.so'), 'own\n')
+      await symlink(outside, join(root, 'opt/app/a/evil'))
+      await symlink(join(outside, '..'), join(root, 'opt/app/b'))
+      const {text, results} = await raw([{kind: 'files', id: 'w', globs: ['/opt/app/*/*/*'], content: 'sha256'}])
+      expect(text).not.toContain('HOST-SENTINEL')
+      expect(text).not.toContain(sha256(Buffer.from('HOST-SENTINEL\n')))
+      expect(results.w!.records.map((r) => r.path)).toEqual(['/opt/app/a/real/own.so'])
+    })
+
     it("keeps '..' in a link from climbing above the root, and refuses '..' in a glob", async () => {
       await mkdir(join(root, 'etc'), {recursive: true})
       // ROOT/etc/x -> ../../../../../<outside>: from a chroot's / that is just /<outside>, which ROOT lacks.
@@ -271,6 +282,20 @@ describe('script', () => {
       expect(text).not.toContain(sha256(Buffer.from('HOST-SENTINEL\n')))
       expect(() => compileScript([{kind: 'files', id: 'w', globs: ['/../../../etc/shadow'], content: 'sha256'}], {boundary: BOUNDARY, root})).toThrow(/'\.\.'/)
     })
+  })
+
+  it("names owners and groups from the host's passwd and group files, and keeps an id they do not name as a number", async () => {
+    await mkdir(join(root, 'bin'), {recursive: true})
+    await writeFile(join(root, 'bin/mine'), 'x')
+    await writeFile(join(root, 'bin/nobodys'), 'y')
+    const {chown} = await import('node:fs/promises')
+    await chown(join(root, 'bin/nobodys'), 4242424, 4242424)
+    const results = await run([{kind: 'files', id: 'p', globs: ['/bin/*'], content: 'sha256'}], root)
+    const byPath = Object.fromEntries(results.p!.records.map((r) => [r.path, r]))
+    const me = execFileSync('id', ['-un']).toString().trim()
+    const myGroup = execFileSync('id', ['-gn']).toString().trim()
+    expect(byPath['/bin/mine']).toMatchObject({owner: me, group: myGroup})
+    expect(byPath['/bin/nobodys']).toMatchObject({owner: '4242424', group: '4242424'})
   })
 
   it('lists the directories it could not read, which a glob silently skips', async () => {

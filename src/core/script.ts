@@ -12,7 +12,9 @@
 // Lists of paths are NUL-separated (a path cannot hold NUL).
 //   P <probe> [v]  body: the entries a probe matched (`v`: vendor files found through vendorDirs)
 //   U <probe>      body: why the probe cannot run on this host (a missing tool)
-//   S              body: per entry (and per directory the globs list: its mtime dates removals) `%f %a %U %G %s %Y`, path, and `%N` (`path -> target` for a link), each NUL-ended
+//   S              body: per entry (and per directory the globs list: its mtime dates removals) `%f %a %u %g %s %Y`, path, and `%N` (`path -> target` for a link), each NUL-ended
+//   I passwd|group body: the host's /etc/passwd or /etc/group, to name the owners stat gave as ids (stat's own %U
+//                  reads /etc/passwd again for every file: a third of a check of 100,000 files)
 //   N              body: the files whose contents follow, in order
 //   C              body: their contents, concatenated (split by the sizes stat gave);  then `Z <exit status>`
 //   C1             body: one file's path; then `D` with its content and `Z <exit status>` (files of size 0)
@@ -108,18 +110,8 @@ inroot() {
   done
   r=${'$'}{r:-/}
 }
-# linkfree BASE PATH: PATH, below BASE, passes through no symlink and no '.' or '..' (a glob like */* would
-# otherwise follow a link out of the root)
-linkfree() {
-  rest=${'$'}{2#"$1"/}; cur=$1
-  while :; do
-    case $rest in */*) ;; *) return 0 ;; esac
-    c=${'$'}{rest%%/*}; rest=${'$'}{rest#*/}
-    case $c in . | ..) return 1 ;; esac
-    cur=$cur/$c
-    [ ! -L "$cur" ] || return 1
-  done
-}
+# lines FILE: FILE's lines, read by sh itself (no process)
+lines() { while IFS= read -r l || [ -n "$l" ]; do printf '%s\n' "$l"; done < "$1"; }
 # vendorof PATH DIR...: sets v to the unit file that PATH (an override, a mask or a NAME.d directory) belongs to:
 # the first of the directories that has NAME, else NAME's template (foo@bar.service -> foo@.service).
 vendorof() {
@@ -138,6 +130,8 @@ vendorof() {
 
 const EXISTS = '[ -e "$f" ] || [ -L "$f" ] || continue'
 const READABLE_FILE = '[ -f "$f" ] && [ ! -L "$f" ] && [ -r "$f" ]'
+/** what sha256sum may open: a regular file, never a link, a FIFO or a device (one it cannot read prints no hash) */
+const HASHABLE = '[ -f "$f" ] && [ ! -L "$f" ]'
 /** a directory whose entries the host could not list */
 const UNREADABLE_DIR = '[ -d "$f" ] && [ ! -L "$f" ] && { [ ! -r "$f" ] || [ ! -x "$f" ]; }'
 
@@ -187,8 +181,13 @@ function splitGlob(glob: string): {dir: string; rest: string} {
 }
 
 /**
- * A loop over a probe's matches (or their vendor files) running `body` with `$f` set; `filter` may `continue`.
- * Matches named `.` or `..`, or reached through a symlink inside the glob, are skipped: they lead elsewhere.
+ * The code that runs `body` with `$f` set to each match of a probe's globs (or its vendor file); `filter` may
+ * `continue`. Each directory a glob descends through (`*` of `*\/*`) is a loop of its own that skips links, `.`
+ * and `..`, so a match never comes through a link out of the listed directory, and that test costs one pass per
+ * directory rather than one per file. A plain listing (no filter, no vendor lookup) is one `printf` of the whole
+ * glob per directory: no loop at all, which is what 100,000 files need (a loop over them costs a second of sh).
+ * Its one quirk, a glob that matched nothing printed as itself, is harmless: stat finds no such file, and a name
+ * stat did not see is no match.
  */
 function eachMatch(probe: FilesProbe, vendor: boolean, filter: string, body: string, dirs: Directories): string {
   const vendorDirs = (probe.vendorDirs ?? []).map((dir) => `"$${dirs.variable(dir)}"`).join(' ')
@@ -196,23 +195,30 @@ function eachMatch(probe: FilesProbe, vendor: boolean, filter: string, body: str
   return probe.globs
     .map((glob) => {
       const {dir, rest} = splitGlob(glob)
-      const base = `"$R$${dirs.variable(dir)}"`
-      const confined = confinedMatch(rest, base)
-      return `[ -z "$${dirs.variable(dir)}" ] || for f in ${base}/${shGlob(rest)}; do ${EXISTS}; case $\{f##*/} in . | ..) continue ;; esac; ${confined}${find}${filter ? `${filter} || continue; ` : ''}${body}; done`
+      const segments = rest.split('/')
+      const last = segments.pop()!
+      let parent = `"$R$${dirs.variable(dir)}"`
+      let open = ''
+      let close = ''
+      segments.forEach((segment, depth) => {
+        const p = `p${depth}`
+        open += `for ${p} in ${parent}/${shGlob(segment)}; do case $\{${p}##*/} in . | ..) continue ;; esac; [ -d "$${p}" ] && [ ! -L "$${p}" ] || continue; `
+        close += '; done'
+        parent = `"$${p}"`
+      })
+      const matches = `${parent}/${shGlob(last)}`
+      // Only a pattern that starts with a dot can match `.` or `..` (sh's wildcards never match a leading dot).
+      const dots = last.startsWith('.') ? `case $\{f##*/} in . | ..) continue ;; esac; ` : ''
+      const plain = !vendor && !filter && body === PRINT_NAME && !dots
+      // A filter that tests the file (-f) also tests that it exists; a bare loop must tell a glob that matched
+      // nothing (left as itself) from a match.
+      const exists = filter && !vendor ? '' : `${EXISTS}; `
+      const inner = plain
+        ? `printf '%s\\0' ${matches}`
+        : `for f in ${matches}; do ${exists}${dots}${find}${filter ? `${filter} || continue; ` : ''}${body}; done`
+      return `[ -z "$${dirs.variable(dir)}" ] || { ${open}${inner}${close}; }`
     })
     .join('\n')
-}
-
-/**
- * The check that a match of a glob with wildcards below its literal directory came through no symlink: inline
- * for one level (`*\/*`, the common case; a function call per file costs a third of a pass over 100,000 files),
- * through `linkfree` for deeper ones.
- */
-function confinedMatch(rest: string, base: string): string {
-  const levels = rest.split('/').length - 1
-  if (levels === 0) return ''
-  if (levels === 1) return 'p=${f%/*}; case ${p##*/} in . | ..) continue ;; esac; [ ! -L "$p" ] || continue; '
-  return `linkfree ${base} "$f" || continue; `
 }
 
 function variants(probe: FilesProbe): boolean[] {
@@ -303,7 +309,7 @@ export function compileScript(all: Probe[], options: ScriptOptions): string {
   const statLists = [...probes.map((probe) => variants(probe).map((vendor) => eachMatch(probe, vendor, '', PRINT_NAME, dirs)).join('\n')), listDirectories(probes, dirs)].join('\n')
   const batched = forContent(text, `${READABLE_FILE} && [ -s "$f" ]`, PRINT_NAME, dirs)
   const singles = forContent(text, `${READABLE_FILE} && [ ! -s "$f" ]`, `t C1; printf '%s' "$f"; t D; cat -- "$f" 2>/dev/null; t "Z $?"`, dirs)
-  const hashes = forContent(hashed, READABLE_FILE, PRINT_NAME, dirs)
+  const hashes = forContent(hashed, HASHABLE, PRINT_NAME, dirs)
   const referenced = compileReferenced(all.filter((p): p is ReferencedProbe => p.kind === 'referenced'), (ids) => forContent(probes.filter((p) => ids.includes(p.id)), READABLE_FILE, PRINT_NAME, dirs))
   const expected = [...new Set(probes.flatMap((probe) => probe.globs.map(globDir)))]
   const lines = [
@@ -325,7 +331,9 @@ export function compileScript(all: Probe[], options: ScriptOptions): string {
     '# 1. every entry of every probe, then one stat for all of them',
     listing,
     unreadable,
-    `if [ -z "$nostat$noxargs" ]; then t S; ${oneProcessFor(statLists, `stat --printf '%f %a %U %G %s %Y\\0%n\\0%N\\0' -- 2>/dev/null`)}; fi`,
+    `if [ -z "$nostat$noxargs" ]; then t S; ${oneProcessFor(statLists, `stat --printf '%f %a %u %g %s %Y\\0%n\\0%N\\0' -- 2>/dev/null`)}; fi`,
+    '# the names of the owners and groups stat gave as numbers (by name, stat would read them once per file)',
+    't "I passwd"; lines /etc/passwd 2>/dev/null; t "I group"; lines /etc/group 2>/dev/null',
     '# 2. one cat for the contents of every text file with a size',
     't N',
     batched,

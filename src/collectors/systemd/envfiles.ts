@@ -73,7 +73,7 @@ function environmentFileItem(lookup: string | undefined, record: FileRecord | un
     case 'absent':
       return {type: ENVIRONMENT_FILE, absent: true}
     case 'loop':
-      return {type: ENVIRONMENT_FILE, error: 'too many levels of symbolic links'}
+      return {type: ENVIRONMENT_FILE, error: 'not followed: a symbolic link loop, or a link target with a newline'}
     case 'hidden':
       return {type: ENVIRONMENT_FILE, error: 'not readable'}
     case 'found': {
