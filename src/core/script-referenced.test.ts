@@ -148,15 +148,16 @@ describe('script: files named by a directive (script-referenced)', () => {
     expect(results.units!.records.map((r) => r.path)).toEqual(['/etc/systemd/system/x.service'])
   })
 
-  it('says "hidden" when a directory on the way may not be searched, which is no "absent"', async () => {
-    await put(root, 'etc/systemd/system/x.service', '[Service]\nEnvironmentFile=/etc/private/x.env\n')
+  it('says "hidden" when a directory on the way (the parent or one above) may not be searched, which is no "absent"', async () => {
+    await put(root, 'etc/systemd/system/x.service', '[Service]\nEnvironmentFile=/etc/private/x.env\nEnvironmentFile=/etc/private/deeper/y.env\n')
     await put(root, 'etc/private/x.env', 'K=v\n')
+    await put(root, 'etc/private/deeper/y.env', 'K=v\n')
     await chmod(join(root, 'etc/private'), 0o600)
     const script = compileScript(PROBES, {boundary: BOUNDARY, root})
     // As an unprivileged user, as a check without --sudo runs (root may search any directory).
     await chmod(root, 0o755)
     const out = process.getuid?.() === 0 ? execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'sh', '-s'], {input: script}) : (await new LocalTarget().runScript(script)).stdout
     const env = parseStream(out, BOUNDARY, {root, sha256, content: CONTENT}).results.env!
-    expect(lookups(env.output)).toEqual({'/etc/private/x.env': 'hidden'})
+    expect(lookups(env.output)).toEqual({'/etc/private/x.env': 'hidden', '/etc/private/deeper/y.env': 'hidden'})
   })
 })

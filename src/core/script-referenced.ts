@@ -62,8 +62,13 @@ if have sed && [ -z "$nostat$noxargs$nosha" ]; then
   while IFS= read -r p; do
     case $p in '' | *%* | *'*'* | *'?'* | *'['*) continue ;; esac
     if inroot "$p" && case $r in *"$nl"*) false ;; esac; then
-      x=$R$r; d=\${x%/*}
-      if [ -e "$x" ]; then s=found; ${GATHER}; elif [ -d "\${d:-/}" ] && [ ! -x "\${d:-/}" ]; then s=hidden; else s=absent; fi
+      x=$R$r
+      if [ -e "$x" ]; then s=found; ${GATHER}
+      else
+        # absent, unless the deepest directory there is on the way may not be searched: then it is unknown
+        d=\${x%/*}; while [ -n "$d" ] && [ ! -e "$d" ]; do d=\${d%/*}; done
+        if [ -d "\${d:-/}" ] && [ ! -x "\${d:-/}" ]; then s=hidden; else s=absent; fi
+      fi
     else x=; s=loop; fi
     printf '%s\\0%s\\0%s\\0' "$s" "$p" "$x"
   done <<VMDRIFT_PATHS

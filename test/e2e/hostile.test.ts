@@ -365,6 +365,15 @@ describe('secrets stay out of the baseline and every report', () => {
     // Restore has nothing to write back: it says so, and touches neither file.
     expect(plan.stdout).toMatch(/\/etc\/default\/helix\b.*EnvironmentFile= is stored as its sha256 only/)
     expect(await readFile(join(root, 'etc/default/helix'), 'utf8')).toBe('API_TOKEN=VMDRIFT-SECRET-ENVFILE-2\n')
+
+    // Checked by a user who may not read it: unknown, exit 2, never "value removed".
+    await chmod(work, 0o755)
+    await chmod(baseline, 0o644)
+    await chmod(join(root, 'etc/default/helix'), 0o600)
+    const unreadable = await asNobody(['check', 'local', '--root', root, '--baseline', baseline, '--allow-other-target'])
+    expect(unreadable.code).toBe(2)
+    expect(unreadable.stdout).toContain('not checked: /etc/default/helix: not readable; use --sudo')
+    expect(unreadable.stdout).not.toContain('value removed')
   })
 
   it("applies vmdrift.yaml's redact: rules like --redact, and stores them in the baseline", async () => {
