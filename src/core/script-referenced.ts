@@ -9,8 +9,8 @@
 //
 // Framing (see script.ts):
 //   Q <probe>  body: per path named: what was found, the path as named (no leading `-`), and where it was read
-//              (empty for a link loop), each NUL-ended; found is `found`, `absent`, `loop` or `hidden` (a
-//              directory on the way that the host may not search)
+//              (empty for `loop`), each NUL-ended; found is `found`, `absent`, `loop` (a link loop, or a link
+//              target with a newline: not followed) or `hidden` (a directory on the way the host may not search)
 //   QS         body: stat of each path found, as the `S` frame (owners as ids, named by the `I` frames)
 //   QH         body: `sha256sum -z` of each one that is a readable regular file, as the `H` frame
 import type {FileRecord, Probe, ProbeResult, ReferencedProbe} from '../collectors/types.js'
