@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-import {execute} from '../dist/bundle/main.js'
+import {loadBundle} from './load-bundle.js'
 
-await execute({dir: import.meta.url})
+await loadBundle().execute({dir: import.meta.url})

@@ -1,28 +1,51 @@
 #!/usr/bin/env node
-// Bundles dist/main.js (after tsc) into dist/bundle/main.js with esbuild: oclif and our commands in one file,
-// dynamic imports split into chunks loaded on use. See src/main.ts for why. Only oclif (start-up: help, parsing)
-// and chalk are bundled; the packages a command loads when it runs stay in node_modules as they are, so a package
-// that finds its files at run time (ssh2's native add-ons, jsonc-parser's UMD build) works unchanged.
+// Bundles dist/main.js (after tsc) into one CommonJS file, dist/bundle/main.cjs, with esbuild: oclif and our
+// commands, and behind lazy initialisers what a command needs only when it runs. Then writes V8's code cache of
+// it (scripts/code-cache.js); bin/load-bundle.js says why CommonJS and why the cache. Only oclif (start-up: help,
+// parsing), chalk, and p-limit and log-update (ES modules only, which Node 20 cannot require()) are bundled; the
+// packages a command loads when it runs stay in node_modules as they are, so a package that finds its files at
+// run time (ssh2's native add-ons, jsonc-parser's UMD build) works unchanged.
+import {execFileSync} from 'node:child_process'
 import {readFileSync, rmSync} from 'node:fs'
 import {build} from 'esbuild'
 
 const {dependencies} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
-const bundled = new Set(['@oclif/core', 'chalk'])
+const bundled = new Set(['@oclif/core', 'chalk', 'p-limit', 'log-update'])
 
-// Chunk names carry a content hash: without a clean directory every build would leave the last one's chunks behind.
 rmSync(new URL('../dist/bundle', import.meta.url), {recursive: true, force: true})
+
+/** oclif's import() of a plugin written as ES modules goes through bin/esm-import.cjs (see there). */
+const oclifEsmImport = {
+  name: 'oclif-esm-import',
+  setup(esbuild) {
+    esbuild.onLoad({filter: /@oclif[\\/]core[\\/]lib[\\/]module-loader\.js$/}, ({path}) => {
+      const source = readFileSync(path, 'utf8')
+      const contents = source.replaceAll('await import(', 'await __vmdriftImport(')
+      if (contents === source) throw new Error(`${path}: no import() to route through bin/esm-import.cjs: has oclif changed?`)
+      return {contents, loader: 'js'}
+    })
+  },
+}
 
 await build({
   entryPoints: [new URL('../dist/main.js', import.meta.url).pathname],
-  outdir: new URL('../dist/bundle', import.meta.url).pathname,
+  outfile: new URL('../dist/bundle/main.cjs', import.meta.url).pathname,
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
+  // Every import() becomes a require(): an import() in a script that V8 restored from a code cache finds no
+  // loader (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING). What would need import() (an ES module) is bundled instead.
+  supported: {'dynamic-import': false},
   // oclif requires typescript/ts-node only to run a plugin from .ts sources, which vmdrift never does.
   external: [...Object.keys(dependencies).filter((name) => !bundled.has(name)), 'typescript', 'ts-node'],
-  // CommonJS dependencies inside an ES module bundle still call require() for Node's built-ins.
-  banner: {js: "import {createRequire as __vmdriftRequire} from 'node:module'; const require = __vmdriftRequire(import.meta.url);"},
+  // Our modules find the package's files from their own URL; in the bundle that is the bundle's.
+  define: {'import.meta.url': '__vmdriftBundleUrl'},
+  banner: {
+    js: "const __vmdriftBundleUrl = require('node:url').pathToFileURL(__filename).href; const __vmdriftImport = (specifier) => require('../../bin/esm-import.cjs')(specifier);",
+  },
+  plugins: [oclifEsmImport],
   logLevel: 'warning',
 })
+
+execFileSync(process.execPath, [new URL('code-cache.js', import.meta.url).pathname], {stdio: ['ignore', 'ignore', 'inherit']})
