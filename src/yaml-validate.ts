@@ -10,7 +10,7 @@ const require = createRequire(import.meta.url)
 // The YAML libraries, like ajv below, load on first use: a command reads YAML once its host is connecting (or
 // reads none: no vmdrift.yaml), and loading them before the first byte went out cost every capture and check.
 const jsYaml = () => require('js-yaml') as typeof JsYaml
-export const yaml = () => require('yaml') as typeof Yaml
+const yaml = () => require('yaml') as typeof Yaml
 
 /** One problem, where it is: `vmdrift.yaml:12:5: hosts.helix-vm.sudo must be boolean`. */
 export interface PositionedError {

@@ -1,7 +1,8 @@
 // Baseline files: deterministic YAML out, validated YAML in. Pure: text in, data out, and back.
+import {Document, visit} from 'yaml'
 import {BASELINE_FORMAT, type Baseline, type Item} from '../model.js'
 import {InputError} from '../errors.js'
-import {describeProblem, readYaml, schemaProblems, yaml} from '../yaml-validate.js'
+import {describeProblem, readYaml, schemaProblems} from '../yaml-validate.js'
 
 /** The last line of every baseline: a file without it was cut short. */
 export const END_MARKER = '# end of vmdrift baseline'
@@ -36,7 +37,6 @@ export function formatBaseline(baseline: Baseline): string {
     },
     collectors,
   }
-  const {Document, visit} = yaml()
   const doc = new Document(ordered, {aliasDuplicateObjects: false})
   visit(doc, {
     Scalar(_key, node) {
