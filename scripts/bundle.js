@@ -32,6 +32,8 @@ await build({
   outfile: new URL('../dist/bundle/main.cjs', import.meta.url).pathname,
   bundle: true,
   format: 'cjs',
+  // A fifth smaller: less to read, and to parse for each function the code cache does not hold (names are kept).
+  minifyWhitespace: true,
   platform: 'node',
   target: 'node20',
   // Every import() becomes a require(): an import() in a script that V8 restored from a code cache finds no
