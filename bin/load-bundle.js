@@ -4,34 +4,52 @@
 // the cache file, or with one V8 rejects (another node, other V8 flags), it compiles as require() would.
 import {readFileSync} from 'node:fs'
 import Module, {createRequire} from 'node:module'
-import {dirname} from 'node:path'
+import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import vm from 'node:vm'
 
-export const BUNDLE = fileURLToPath(new URL('../dist/bundle/main.cjs', import.meta.url))
-export const CODE_CACHE = `${BUNDLE}.cache`
+export const BUNDLE_DIR = fileURLToPath(new URL('../dist/bundle/', import.meta.url))
+export const BUNDLE = join(BUNDLE_DIR, 'main.cjs')
 
-/** The bundle's exports, and its script (for scripts/code-cache.js, which makes the cache from it). */
-export function loadBundle({codeCache = true} = {}) {
+/** The code cache of a bundle file. */
+export const codeCacheOf = (file) => `${file}.cache`
+
+/**
+ * The bundle's own files that it require()s by a relative name (`./ssh2.cjs`: ssh2, bundled apart because only a
+ * connection needs it) run from their code cache too; a plain require() (scripts/manifest.js) gets the same files.
+ */
+const BESIDE = /^\.\/[\w-]+\.cjs$/
+
+/** Runs one file of the bundle as a CommonJS module (once: a second call gets the same module). */
+export function runBundleFile(file, {codeCache = true} = {}) {
+  const base = createRequire(file)
+  const loaded = base.cache[file]
+  if (loaded) return {module: loaded}
   let cachedData
   if (codeCache) {
     try {
-      cachedData = readFileSync(CODE_CACHE)
+      cachedData = readFileSync(codeCacheOf(file))
     } catch {
       // not built with one: compile
     }
   }
-  const script = new vm.Script(Module.wrap(readFileSync(BUNDLE, 'utf8')), {
-    filename: BUNDLE,
-    cachedData,
+  const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), {filename: file, cachedData})
+  const require = Object.assign((id) => (BESIDE.test(id) ? runBundleFile(join(dirname(file), id)).module.exports : base(id)), {
+    resolve: base.resolve,
+    cache: base.cache,
   })
-  const require = createRequire(BUNDLE)
-  const module = new Module(BUNDLE)
-  module.filename = BUNDLE
+  const module = new Module(file)
+  module.filename = file
   // oclif require()s the bundle for its command list (package.json oclif.commands.target): it must get this very
   // instance, not load and compile the file a second time.
-  require.cache[BUNDLE] = module
-  script.runInThisContext()(module.exports, require, module, BUNDLE, dirname(BUNDLE))
+  base.cache[file] = module
+  script.runInThisContext()(module.exports, require, module, file, dirname(file))
   module.loaded = true
+  return {module, script}
+}
+
+/** The bundle's exports, and its script (for scripts/code-cache.js, which makes the cache from it). */
+export function loadBundle(options) {
+  const {module, script} = runBundleFile(BUNDLE, options)
   return {execute: module.exports.execute, script}
 }
