@@ -2,17 +2,17 @@
 // compile cache for modules (module.enableCompileCache is Node 22), and compiling the 800 KB bundle was a third of
 // `vmdrift check --help`; vm.Script takes a cache, for a CommonJS script only: hence a CommonJS bundle. Without
 // the cache file, or with one V8 rejects (another node, other V8 flags), it compiles as require() would.
-import {readFileSync} from 'node:fs'
-import Module, {createRequire} from 'node:module'
-import {dirname, join} from 'node:path'
-import {fileURLToPath} from 'node:url'
-import vm from 'node:vm'
+// CommonJS itself (bin/package.json), like bin/run.js: an ES module entry costs node's ES module loader, ~5 ms.
+const {readFileSync} = require('node:fs')
+const Module = require('node:module')
+const {dirname, join} = require('node:path')
+const vm = require('node:vm')
 
-export const BUNDLE_DIR = fileURLToPath(new URL('../dist/bundle/', import.meta.url))
-export const BUNDLE = join(BUNDLE_DIR, 'main.cjs')
+const BUNDLE_DIR = join(__dirname, '..', 'dist', 'bundle')
+const BUNDLE = join(BUNDLE_DIR, 'main.cjs')
 
 /** The code cache of a bundle file. */
-export const codeCacheOf = (file) => `${file}.cache`
+const codeCacheOf = (file) => `${file}.cache`
 
 /**
  * The bundle's own files that it require()s by a relative name (`./ssh2.cjs`: ssh2, bundled apart because only a
@@ -21,8 +21,8 @@ export const codeCacheOf = (file) => `${file}.cache`
 const BESIDE = /^\.\/[\w-]+\.cjs$/
 
 /** Runs one file of the bundle as a CommonJS module (once: a second call gets the same module). */
-export function runBundleFile(file, {codeCache = true} = {}) {
-  const base = createRequire(file)
+function runBundleFile(file, {codeCache = true} = {}) {
+  const base = Module.createRequire(file)
   const loaded = base.cache[file]
   if (loaded) return {module: loaded}
   let cachedData
@@ -49,7 +49,9 @@ export function runBundleFile(file, {codeCache = true} = {}) {
 }
 
 /** The bundle's exports, and its script (for scripts/code-cache.js, which makes the cache from it). */
-export function loadBundle(options) {
+function loadBundle(options) {
   const {module, script} = runBundleFile(BUNDLE, options)
   return {execute: module.exports.execute, script}
 }
+
+module.exports = {BUNDLE_DIR, BUNDLE, codeCacheOf, runBundleFile, loadBundle}

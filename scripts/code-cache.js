@@ -8,7 +8,7 @@ import {join} from 'node:path'
 import {BUNDLE, BUNDLE_DIR, codeCacheOf, loadBundle, runBundleFile} from '../bin/load-bundle.js'
 
 const {execute, script} = loadBundle({codeCache: false})
-await execute({dir: new URL('../bin/run.js', import.meta.url).href, args: ['check', '--help']})
+await execute({loadOptions: {root: new URL('..', import.meta.url).pathname}, args: ['check', '--help']})
 writeFileSync(codeCacheOf(BUNDLE), script.createCachedData())
 
 const ssh2 = join(BUNDLE_DIR, 'ssh2.cjs')
