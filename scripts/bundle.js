@@ -7,6 +7,7 @@
 // package that finds its files at run time (jsonc-parser's UMD build) works unchanged.
 import {execFileSync} from 'node:child_process'
 import {readFileSync, rmSync} from 'node:fs'
+import {isBuiltin} from 'node:module'
 import {build} from 'esbuild'
 
 const {dependencies} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
@@ -15,13 +16,21 @@ const bundled = new Set(['@oclif/core', 'chalk', 'p-limit', 'log-update'])
 rmSync(new URL('../dist/bundle', import.meta.url), {recursive: true, force: true})
 
 /**
- * ssh2, bundled apart (dist/bundle/ssh2.cjs, with its code cache): only a connection needs it, and from its ~25
- * files in node_modules it took ~45 ms to load, before the first byte could go out; bundled and cached, ~20 ms.
+ * Packages bundled apart, each into dist/bundle/<file> that the main bundle require()s when it needs the package.
+ * ssh2 (with its code cache, scripts/code-cache.js): only a connection needs it, and from its ~25 files in
+ * node_modules it took ~45 ms to load, before the first byte could go out; bundled and cached, ~20 ms. Inside
+ * main.cjs it made --help slower. @oclif/plugin-not-found: an ES module only, needed only for a mistyped command on
+ * a terminal; inside main.cjs its prompts library doubled the bundle. `entry` is what the file exports.
  */
-const ssh2Apart = {
-  name: 'ssh2-apart',
+const apart = [
+  {name: 'ssh2', file: 'ssh2.cjs', entry: "module.exports = require('ssh2')", external: ['*.node', 'cpu-features']},
+  // Its @oclif/core is node_modules' own, as when it was loaded from there; the default export is the hook.
+  {name: '@oclif/plugin-not-found', file: 'plugin-not-found.cjs', entry: "module.exports = require('@oclif/plugin-not-found').default", external: ['@oclif/core']},
+]
+const requireApart = {
+  name: 'require-apart',
   setup(esbuild) {
-    esbuild.onResolve({filter: /^ssh2$/}, () => ({path: './ssh2.cjs', external: true}))
+    for (const {name, file} of apart) esbuild.onResolve({filter: new RegExp(`^${name}$`)}, () => ({path: `./${file}`, external: true}))
   },
 }
 
@@ -38,7 +47,7 @@ const oclifEsmImport = {
   },
 }
 
-await build({
+const main = await build({
   entryPoints: [new URL('../dist/main.js', import.meta.url).pathname],
   outfile: new URL('../dist/bundle/main.cjs', import.meta.url).pathname,
   bundle: true,
@@ -57,21 +66,35 @@ await build({
   banner: {
     js: "const __vmdriftBundleUrl = require('node:url').pathToFileURL(__filename).href; const __vmdriftImport = (specifier) => require('../../bin/esm-import.cjs')(specifier);",
   },
-  plugins: [oclifEsmImport, ssh2Apart],
+  plugins: [oclifEsmImport, requireApart],
+  metafile: true,
   logLevel: 'warning',
 })
 
-await build({
-  stdin: {contents: "module.exports = require('ssh2')", resolveDir: new URL('..', import.meta.url).pathname},
-  outfile: new URL('../dist/bundle/ssh2.cjs', import.meta.url).pathname,
-  bundle: true,
-  format: 'cjs',
-  minifyWhitespace: true,
-  platform: 'node',
-  target: 'node20',
-  // ssh2's optional native add-ons: not built here (ignore-scripts), so ssh2 uses Node's crypto, as before.
-  external: ['*.node', 'cpu-features'],
-  logLevel: 'warning',
-})
+// Node 20 before 20.19 cannot require() an ES module: a package the bundle require()s must not be one, or vmdrift
+// would work on a newer Node 20 and fail on an older one. Such a package goes into `bundled`.
+for (const {path, kind, external} of Object.values(main.metafile.outputs).flatMap((output) => output.imports)) {
+  if (!external || kind !== 'require-call' || isBuiltin(path) || path.startsWith('.')) continue
+  const name = path.split('/').slice(0, path.startsWith('@') ? 2 : 1).join('/')
+  const pkg = JSON.parse(readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8'))
+  if (pkg.type === 'module' && !JSON.stringify(pkg.exports ?? '').includes('"require"')) {
+    throw new Error(`${name} is an ES module only: add it to the bundled packages in scripts/bundle.js`)
+  }
+}
+
+for (const {file, entry, external} of apart) {
+  await build({
+    stdin: {contents: entry, resolveDir: new URL('..', import.meta.url).pathname},
+    outfile: new URL(`../dist/bundle/${file}`, import.meta.url).pathname,
+    bundle: true,
+    format: 'cjs',
+    minifyWhitespace: true,
+    platform: 'node',
+    target: 'node20',
+    // ssh2's optional native add-ons: not built here (ignore-scripts), so ssh2 uses Node's crypto, as before.
+    external,
+    logLevel: 'warning',
+  })
+}
 
 execFileSync(process.execPath, [new URL('code-cache.js', import.meta.url).pathname], {stdio: ['ignore', 'ignore', 'inherit']})
