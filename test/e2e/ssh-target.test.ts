@@ -1,8 +1,9 @@
+// SshTarget against a real sshd on loopback: when open() returns, and what close() leaves keeping the process alive.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {startBadSshServer} from '../../test/support/bad-ssh-server.js'
-import {freePort, startSshd} from '../../test/support/sshd.js'
-import {TargetError} from '../errors.js'
-import {type SshSettings, SshTarget} from './ssh.js'
+import {startBadSshServer} from '../support/bad-ssh-server.js'
+import {freePort, startSshd} from '../support/sshd.js'
+import {TargetError} from '../../src/errors.js'
+import {type SshSettings, SshTarget} from '../../src/transport/ssh.js'
 
 const settings = (over: Partial<SshSettings>): SshSettings => ({
   name: 'test-host',
