@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-import {execute} from '../dist/bundle/main.js'
-
-await execute({dir: import.meta.url})
+// The package's root for oclif, not this directory: bin/package.json (which makes bin/ CommonJS) would be taken for it.
+require('./load-bundle.js')
+  .loadBundle()
+  .execute({loadOptions: {root: require('node:path').join(__dirname, '..')}})

@@ -1,28 +1,100 @@
 #!/usr/bin/env node
-// Bundles dist/main.js (after tsc) into dist/bundle/main.js with esbuild: oclif and our commands in one file,
-// dynamic imports split into chunks loaded on use. See src/main.ts for why. Only oclif (start-up: help, parsing)
-// and chalk are bundled; the packages a command loads when it runs stay in node_modules as they are, so a package
-// that finds its files at run time (ssh2's native add-ons, jsonc-parser's UMD build) works unchanged.
+// Bundles dist/main.js (after tsc) into one CommonJS file, dist/bundle/main.cjs, with esbuild: oclif and our
+// commands, and behind lazy initialisers what a command needs only when it runs. Then writes V8's code cache of
+// it (scripts/code-cache.js); bin/load-bundle.js says why CommonJS and why the cache. Only oclif (start-up: help,
+// parsing), chalk, and p-limit and log-update (ES modules only, which Node 20 cannot require()) are bundled, and
+// ssh2 apart (below); the other packages a command loads when it runs stay in node_modules as they are, so a
+// package that finds its files at run time (jsonc-parser's UMD build) works unchanged.
+import {execFileSync} from 'node:child_process'
 import {readFileSync, rmSync} from 'node:fs'
+import {isBuiltin} from 'node:module'
 import {build} from 'esbuild'
 
 const {dependencies} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
-const bundled = new Set(['@oclif/core', 'chalk'])
+const bundled = new Set(['@oclif/core', 'chalk', 'p-limit', 'log-update'])
 
-// Chunk names carry a content hash: without a clean directory every build would leave the last one's chunks behind.
 rmSync(new URL('../dist/bundle', import.meta.url), {recursive: true, force: true})
 
-await build({
+/**
+ * Packages bundled apart, each into dist/bundle/<file> that the main bundle require()s when it needs the package.
+ * ssh2 (with its code cache, scripts/code-cache.js): only a connection needs it, and from its ~25 files in
+ * node_modules it took ~45 ms to load, before the first byte could go out; bundled and cached, ~20 ms. Inside
+ * main.cjs it made --help slower. @oclif/plugin-not-found: an ES module only, needed only for a mistyped command on
+ * a terminal; inside main.cjs its prompts library doubled the bundle. `entry` is what the file exports.
+ */
+const apart = [
+  {name: 'ssh2', file: 'ssh2.cjs', entry: "module.exports = require('ssh2')", external: ['*.node', 'cpu-features']},
+  // Its @oclif/core is node_modules' own, as when it was loaded from there; the default export is the hook.
+  {name: '@oclif/plugin-not-found', file: 'plugin-not-found.cjs', entry: "module.exports = require('@oclif/plugin-not-found').default", external: ['@oclif/core']},
+]
+const requireApart = {
+  name: 'require-apart',
+  setup(esbuild) {
+    for (const {name, file} of apart) esbuild.onResolve({filter: new RegExp(`^${name}$`)}, () => ({path: `./${file}`, external: true}))
+  },
+}
+
+/** oclif's import() of a plugin written as ES modules goes through bin/esm-import.cjs (see there). */
+const oclifEsmImport = {
+  name: 'oclif-esm-import',
+  setup(esbuild) {
+    esbuild.onLoad({filter: /@oclif[\\/]core[\\/]lib[\\/]module-loader\.js$/}, ({path}) => {
+      const source = readFileSync(path, 'utf8')
+      const contents = source.replaceAll('await import(', 'await __vmdriftImport(')
+      if (contents === source) throw new Error(`${path}: no import() to route through bin/esm-import.cjs: has oclif changed?`)
+      return {contents, loader: 'js'}
+    })
+  },
+}
+
+const main = await build({
   entryPoints: [new URL('../dist/main.js', import.meta.url).pathname],
-  outdir: new URL('../dist/bundle', import.meta.url).pathname,
+  outfile: new URL('../dist/bundle/main.cjs', import.meta.url).pathname,
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
+  // A fifth smaller: less to read, and to parse for each function the code cache does not hold (names are kept).
+  minifyWhitespace: true,
   platform: 'node',
   target: 'node20',
+  // Every import() becomes a require(): an import() in a script that V8 restored from a code cache finds no
+  // loader (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING). What would need import() (an ES module) is bundled instead.
+  supported: {'dynamic-import': false},
   // oclif requires typescript/ts-node only to run a plugin from .ts sources, which vmdrift never does.
   external: [...Object.keys(dependencies).filter((name) => !bundled.has(name)), 'typescript', 'ts-node'],
-  // CommonJS dependencies inside an ES module bundle still call require() for Node's built-ins.
-  banner: {js: "import {createRequire as __vmdriftRequire} from 'node:module'; const require = __vmdriftRequire(import.meta.url);"},
+  // Our modules find the package's files from their own URL; in the bundle that is the bundle's.
+  define: {'import.meta.url': '__vmdriftBundleUrl'},
+  banner: {
+    js: "const __vmdriftBundleUrl = require('node:url').pathToFileURL(__filename).href; const __vmdriftImport = (specifier) => require('../../bin/esm-import.cjs')(specifier);",
+  },
+  plugins: [oclifEsmImport, requireApart],
+  metafile: true,
   logLevel: 'warning',
 })
+
+// Node 20 before 20.19 cannot require() an ES module: a package the bundle require()s must not be one, or vmdrift
+// would work on a newer Node 20 and fail on an older one. Such a package goes into `bundled`.
+for (const {path, kind, external} of Object.values(main.metafile.outputs).flatMap((output) => output.imports)) {
+  if (!external || kind !== 'require-call' || isBuiltin(path) || path.startsWith('.')) continue
+  const name = path.split('/').slice(0, path.startsWith('@') ? 2 : 1).join('/')
+  const pkg = JSON.parse(readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8'))
+  if (pkg.type === 'module' && !JSON.stringify(pkg.exports ?? '').includes('"require"')) {
+    throw new Error(`${name} is an ES module only: add it to the bundled packages in scripts/bundle.js`)
+  }
+}
+
+for (const {file, entry, external} of apart) {
+  await build({
+    stdin: {contents: entry, resolveDir: new URL('..', import.meta.url).pathname},
+    outfile: new URL(`../dist/bundle/${file}`, import.meta.url).pathname,
+    bundle: true,
+    format: 'cjs',
+    minifyWhitespace: true,
+    platform: 'node',
+    target: 'node20',
+    // ssh2's optional native add-ons: not built here (ignore-scripts), so ssh2 uses Node's crypto, as before.
+    external,
+    logLevel: 'warning',
+  })
+}
+
+execFileSync(process.execPath, [new URL('code-cache.js', import.meta.url).pathname], {stdio: ['ignore', 'ignore', 'inherit']})

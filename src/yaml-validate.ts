@@ -2,9 +2,15 @@
 // Shared by baseline files and vmdrift.yaml; pure (text in, data or positioned errors out).
 import {createRequire} from 'node:module'
 import type {Ajv as AjvClass, ErrorObject, ValidateFunction} from 'ajv'
-import {CORE_SCHEMA, load, YAMLException} from 'js-yaml'
-import {type Document, LineCounter, parseDocument} from 'yaml'
+import type * as JsYaml from 'js-yaml'
+import type * as Yaml from 'yaml'
 import {loadSchema, type SchemaName} from './schemas.js'
+
+const require = createRequire(import.meta.url)
+// The YAML libraries, like ajv below, load on first use: a command reads YAML once its host is connecting (or
+// reads none: no vmdrift.yaml), and loading them before the first byte went out cost every capture and check.
+const jsYaml = () => require('js-yaml') as typeof JsYaml
+const yaml = () => require('yaml') as typeof Yaml
 
 /** One problem, where it is: `vmdrift.yaml:12:5: hosts.helix-vm.sudo must be boolean`. */
 export interface PositionedError {
@@ -32,9 +38,10 @@ export function readYaml(text: string, file: string): YamlRead {
   let data: unknown
   try {
     // CORE_SCHEMA: YAML 1.2's types, as `yaml` writes them (no timestamps, no yes/no booleans).
+    const {load, CORE_SCHEMA} = jsYaml()
     data = load(text, {schema: CORE_SCHEMA, filename: file})
   } catch (error) {
-    if (error instanceof YAMLException) {
+    if (error instanceof jsYaml().YAMLException) {
       const mark = error.mark as {line?: number; column?: number} | undefined
       const reason = error.reason === 'duplicated mapping key' ? 'duplicated mapping key: keys must be unique' : error.reason
       return {errors: [{file, line: mark?.line === undefined ? undefined : mark.line + 1, col: mark?.column === undefined ? undefined : mark.column + 1, key: '', message: `not valid YAML: ${reason}`}]}
@@ -51,9 +58,10 @@ export function readYaml(text: string, file: string): YamlRead {
  * positions a config's ignore rules cite. Small files only need it; a baseline never does unless it is wrong.
  */
 export function positionsOf(read: Exclude<YamlRead, {errors: PositionedError[]}>): (path: (string | number)[]) => {line: number; col: number} | undefined {
-  let parsed: {doc: Document; lineCounter: LineCounter} | undefined
+  let parsed: {doc: Yaml.Document; lineCounter: Yaml.LineCounter} | undefined
   return (path) => {
     if (!parsed) {
+      const {LineCounter, parseDocument} = yaml()
       const lineCounter = new LineCounter()
       parsed = {doc: parseDocument(read.text, {lineCounter, uniqueKeys: false}), lineCounter}
     }
@@ -93,7 +101,7 @@ function validatorFor(name: SchemaName, allErrors: boolean): ValidateFunction {
   const id = `${name}:${allErrors}`
   let validator = validators.get(id)
   if (!validator) {
-    const {Ajv} = createRequire(import.meta.url)('ajv') as {Ajv: typeof AjvClass}
+    const {Ajv} = require('ajv') as {Ajv: typeof AjvClass}
     validator = new Ajv({allErrors, strict: true, allowUnionTypes: true}).compile(loadSchema(name))
     validators.set(id, validator)
   }
@@ -141,6 +149,7 @@ export function schemaProblems(read: Exclude<YamlRead, {errors: PositionedError[
   const validate = validatorFor(schema, options.allErrors ?? false)
   if (validate(read.data)) return []
   // Positions only now that there is an error to place: the slow parse that keeps them.
+  const {LineCounter, parseDocument} = yaml()
   const lineCounter = new LineCounter()
   const doc = parseDocument(read.text, {lineCounter, uniqueKeys: false})
   return actionable(validate.errors ?? []).map((error) => {
@@ -156,7 +165,7 @@ export function schemaProblems(read: Exclude<YamlRead, {errors: PositionedError[
 }
 
 /** The key node of `name` in the mapping at `path`, so an unknown field is placed at the field, not its value. */
-function keyOf(doc: Document, path: string[], name: string): unknown {
+function keyOf(doc: Yaml.Document, path: string[], name: string): unknown {
   const map = doc.getIn(path, true) as {items?: {key: {value?: unknown}}[]} | undefined
   return map?.items?.find((pair) => pair.key?.value === name)?.key
 }

@@ -7,11 +7,6 @@ import {InputError} from '../errors.js'
 import {writeFileAtomic} from '../files.js'
 import {formatBaseline, MAX_BASELINE_BYTES, parseBaseline} from './format.js'
 
-/** <dir>/<target>.yaml (dir: baselines, or the config's), the target made safe as a file name. */
-export function defaultBaselinePath(target: string, dir = 'baselines'): string {
-  return join(dir, `${target.replace(/[^\w.@-]+/g, '_')}.yaml`)
-}
-
 export async function readBaselineFile(file: string): Promise<Baseline> {
   return parseBaseline(await readBaselineText(file), file)
 }

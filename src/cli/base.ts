@@ -18,10 +18,10 @@ export abstract class BaseCommand extends Command {
   }
 
   /**
-   * The target the user named, already connecting: the SSH handshake runs while the rest of the command loads,
-   * and its errors surface in the first run on it.
+   * The target the user named, its connection under way: the SSH handshake runs while the rest of the command
+   * loads, and its errors surface in the first run on it. An abort of `signal` closes it.
    */
-  protected async openTarget(spec: string, flags: TargetFlagValues): Promise<Target> {
+  protected async openTarget(spec: string, flags: TargetFlagValues, signal?: AbortSignal): Promise<Target> {
     const {resolveTarget} = await import('../transport/resolve.js')
     const target = resolveTarget(spec, {
       ...flags,
@@ -29,7 +29,8 @@ export abstract class BaseCommand extends Command {
       sshConfig: flags['ssh-config'],
       acceptNewHostKey: flags['accept-new-host-key'],
     })
-    target.open().catch(() => {})
+    signal?.addEventListener('abort', () => void target.close(), {once: true})
+    await target.open()
     return target
   }
 

@@ -58,16 +58,15 @@ export abstract class HostsCommand extends BaseCommand {
   }
 
   /** A host's target, connecting; a deadline that passes closes it. */
-  protected async openHost(host: HostPlan, signal: AbortSignal): Promise<Target> {
-    const target = await this.openTarget(host.target, {
+  protected openHost(host: HostPlan, signal: AbortSignal): Promise<Target> {
+    const flags = {
       identity: host.identity,
       'known-hosts': host.knownHosts,
       'ssh-config': host.sshConfig,
       'accept-new-host-key': host.acceptNewHostKey,
       timeout: host.timeout,
-    })
-    signal.addEventListener('abort', () => void target.close(), {once: true})
-    return target
+    }
+    return this.openTarget(host.target, flags, signal)
   }
 
   /** Runs `job` on every host, a line for each as it finishes (live on a terminal), then the total. */

@@ -58,17 +58,16 @@ export default class Capture extends HostsCommand {
         if (glob.split('/').includes('..')) throw new InputError(`${what} ${glob}: '..' is not allowed (it could leave --root)`)
       }
     }
-    const [{capture, collectorIds}, {renderCapture}, {runHost}] = await Promise.all([
-      import('../core/capture.js'),
-      import('../report/text.js'),
-      import('../core/fleet.js'),
-    ])
-    const collectors = collectorIds().filter((id) => planned.config.collectors[id] !== false)
+    const {runHost} = await import('../core/fleet.js')
     // The config's redaction rules and --redact: stored in each baseline, so a check redacts the same.
     const redact = [...new Set([...planned.config.redact, ...flags.redact])]
     const job: HostJob<CaptureResult> = async (host, signal) => {
       const target = await this.openHost(host, signal)
       try {
+        // Loaded once the host is connecting: the handshake's round trips cover it (the report's code too, or it
+        // would load after the host's last byte).
+        const [{capture, collectorIds}] = await Promise.all([import('../core/capture.js'), import('../report/text.js')])
+        const collectors = collectorIds().filter((id) => planned.config.collectors[id] !== false)
         const result = await capture(target, {
           baselineFile: host.baselineFile,
           watch: host.watch,
@@ -89,6 +88,7 @@ export default class Capture extends HostsCommand {
     if (!planned.many) {
       const {outcome, error} = await runHost(planned.plans[0]!, job)
       if (error !== undefined || !outcome.result) throw error
+      const {renderCapture} = await import('../report/text.js')
       if (!this.jsonEnabled()) process.stdout.write(flags.quiet ? `${renderCapture(outcome.result, this.colors).split('\n')[0]}\n` : renderCapture(outcome.result, this.colors))
       return outcome.result
     }

@@ -46,17 +46,16 @@ export default class Check extends HostsCommand {
   async run(): Promise<CheckResult | FleetResult<CheckResult>> {
     const {argv, flags} = await this.parse(Check)
     const planned = await this.planHosts(argv as string[], flags)
-    const [{check, checkExitCode}, {renderCheck}, {runHost}] = await Promise.all([
-      import('../core/check.js'),
-      import('../report/text.js'),
-      import('../core/fleet.js'),
-    ])
+    const {runHost} = await import('../core/fleet.js')
     const failOn = flags['fail-on']?.filter(isDriftClass) ?? DRIFT_CLASSES
     const today = new Date().toISOString().slice(0, 10)
     const collectorsOff = Object.entries(planned.config.collectors).filter(([, on]) => !on).map(([id]) => id)
     const job: HostJob<CheckResult> = async (host, signal) => {
       const target = await this.openHost(host, signal)
       try {
+        // Loaded once the host is connecting: the handshake's round trips cover it (the report's code too, or it
+        // would load after the host's last byte).
+        const [{check, checkExitCode}] = await Promise.all([import('../core/check.js'), import('../report/text.js')])
         const result = await check(target, {
           baselineFile: host.baselineFile,
           root: host.root,
@@ -71,14 +70,17 @@ export default class Check extends HostsCommand {
         await target.close()
       }
     }
-    const render = (result: CheckResult) => renderCheck(result, this.colors, {showIgnored: flags['show-ignored']})
+    const render = async (result: CheckResult) => {
+      const {renderCheck} = await import('../report/text.js')
+      return renderCheck(result, this.colors, {showIgnored: flags['show-ignored']})
+    }
 
     if (!planned.many) {
       const started = Date.now()
       const {outcome, error} = await runHost(planned.plans[0]!, job)
       await this.writeReports([outcome], Date.now() - started, flags)
       if (error !== undefined || !outcome.result) throw error
-      const text = render(outcome.result)
+      const text = await render(outcome.result)
       if (!this.jsonEnabled()) process.stdout.write(flags.quiet ? `${text.split('\n')[0]}\n` : text)
       this.setExitCode(outcome.exitCode)
       return outcome.result
@@ -86,7 +88,7 @@ export default class Check extends HostsCommand {
 
     const fleet = await this.runHosts('check', planned, job, flags)
     if (flags.details && !flags.quiet && !this.jsonEnabled()) {
-      for (const outcome of fleet.hosts) if (outcome.result && outcome.exitCode) process.stdout.write(`\n${render(outcome.result)}`)
+      for (const outcome of fleet.hosts) if (outcome.result && outcome.exitCode) process.stdout.write(`\n${await render(outcome.result)}`)
     }
     await this.writeReports(fleet.hosts, fleet.durationMs, flags)
     return fleet

@@ -50,7 +50,7 @@ export default class Restore extends BaseCommand {
     const target = await this.openTarget(args.target, hostFlags)
     const [core, {defaultBaselinePath}, report, {parseFault}] = await Promise.all([
       import('../core/restore.js'),
-      import('../baselines/store.js'),
+      import('../baselines/paths.js'),
       import('../report/restore.js'),
       import('../restore/apply-script.js'),
     ])

@@ -1,6 +1,6 @@
 // Which hosts a command runs on, each with its options settled: flags beat the host's own options in
 // vmdrift.yaml, which beat the config's defaults. Pure.
-import {defaultBaselinePath} from '../baselines/store.js'
+import {defaultBaselinePath} from '../baselines/paths.js'
 import {DEFAULT_TIMEOUT_SECONDS} from '../defaults.js'
 import {InputError} from '../errors.js'
 import type {Config, HostOptions} from './config.js'

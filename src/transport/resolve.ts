@@ -5,7 +5,9 @@ import {readdirSync, readFileSync} from 'node:fs'
 import {homedir, userInfo} from 'node:os'
 import {basename, dirname, isAbsolute, join} from 'node:path'
 import picomatch from 'picomatch'
-import SSHConfig from 'ssh-config'
+// Named, not the default: Node's ES module loader and a CommonJS bundle (scripts/bundle.js) disagree on what the
+// default of this dual package is.
+import {SSHConfig} from 'ssh-config'
 import {InputError} from '../errors.js'
 import {LocalTarget} from './local.js'
 import {SshTarget, type SshSettings} from './ssh.js'

@@ -1,6 +1,6 @@
 // A host over SSH (ssh2, pure JavaScript). One connection, and one exec channel per script.
 import {appendFile, readFile} from 'node:fs/promises'
-import {connect as tcpConnect} from 'node:net'
+import {Socket, connect as tcpConnect} from 'node:net'
 import type {Duplex} from 'node:stream'
 import ssh2, {type AuthenticationType, type ClientChannel, type ConnectConfig} from 'ssh2'
 import {TargetError} from '../errors.js'
@@ -37,6 +37,9 @@ export interface SshSettings {
   /** the last ProxyJump hop: this host is reached through a channel of that one */
   via?: SshSettings
 }
+
+/** How long open() waits for the TCP connection before it lets the caller go on anyway. */
+const OPEN_PATIENCE_MS = 100
 
 type AuthMethod = {type: 'publickey'; username: string; key: Buffer} | {type: 'agent'; username: string; agent: string}
 
@@ -101,6 +104,9 @@ async function recordHostKey(settings: SshSettings, key: Buffer): Promise<void> 
 
 export class SshTarget implements Target {
   private session?: Promise<Client>
+  /** resolved once the connection is under way (see open) */
+  private underway!: () => void
+  private readonly onTheWire = new Promise<void>((resolve) => (this.underway = resolve))
   /** the ProxyJump hop this host is reached through */
   private hop?: SshTarget
   private client?: {instance: Client; socket: Duplex; ready: boolean}
@@ -115,7 +121,14 @@ export class SshTarget implements Target {
 
   /** Starts the connection (once); a command calls it early so the handshake overlaps loading the rest. */
   open(): Promise<void> {
-    return this.connect().then(() => undefined)
+    const settled = this.connect().then(
+      () => {},
+      () => {},
+    )
+    // A host that takes longer than this to accept is far enough away that its round trips still cover what the
+    // caller loads; and one that never accepts must not hold up an error the caller finds first (no baseline).
+    const patience = new Promise<void>((resolve) => setTimeout(resolve, OPEN_PATIENCE_MS).unref())
+    return Promise.race([this.onTheWire, settled, patience])
   }
 
   private connect(): Promise<Client> {
@@ -146,6 +159,10 @@ export class SshTarget implements Target {
     // connection open would keep this process alive forever.
     // Through a ProxyJump hop: the hop's forwarded channel is the socket.
     const socket: Duplex = sock ?? tcpConnect({host: settings.host, port: settings.port})
+    // Under way once ssh2 has sent its greeting, which it does on 'connect' (a hop's channel is connected already).
+    // setImmediate: after ssh2's own 'connect' work, before what the caller does next.
+    if (socket instanceof Socket && socket.connecting) socket.once('connect', () => setImmediate(this.underway))
+    else setImmediate(this.underway)
     const handle = {instance: client, socket, ready: false}
     this.client = handle
     const config: ConnectConfig = {
@@ -285,7 +302,9 @@ export class SshTarget implements Target {
 
   /**
    * Ends the session. A handshake still under way (the command failed before it needed the host) is cut off; a
-   * ready session is closed politely, and its socket destroyed if the host does not hang up within a second.
+   * ready session is closed politely, and its socket destroyed if the host does not hang up within a second. The
+   * goodbye is sent, but the process does not wait for the host's own hang-up (a round trip, 50 ms at 50 ms RTT):
+   * the socket and the timer no longer keep it alive, only the writes still under way do.
    */
   async close(): Promise<void> {
     this.closed = true
@@ -296,9 +315,11 @@ export class SshTarget implements Target {
       handle.socket.destroy()
     } else if (handle) {
       const socket = handle.socket
-      const grace = setTimeout(() => socket.destroy(), 1000)
+      const grace = setTimeout(() => socket.destroy(), 1000).unref()
       socket.once('close', () => clearTimeout(grace))
       handle.instance.end()
+      // Through a ProxyJump hop the socket is a channel: the hop's own socket is let go when the hop closes.
+      if (socket instanceof Socket) socket.unref()
     }
     await this.hop?.close()
   }

@@ -9,7 +9,11 @@ export interface Target {
   /** as the user named it: an ssh_config alias, user@host:port, or local */
   readonly name: string
   /** runs one POSIX sh script (fed on stdin) in one process: over SSH, one exec channel */
-  /** starts connecting, so that a caller can overlap the handshake with other work; runScript waits for it */
+  /**
+   * Starts connecting (once) and resolves as soon as the connection is under way (over SSH: the TCP connection up,
+   * the greeting sent), so that a caller overlaps the handshake's round trips with its own work; runScript waits
+   * for the handshake. It never rejects: a host that cannot be reached is the first runScript's error.
+   */
   open(): Promise<void>
   runScript(script: string, options?: {sudo?: boolean}): Promise<ExecResult>
   close(): Promise<void>
