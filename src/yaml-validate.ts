@@ -29,6 +29,16 @@ export function describeProblem(error: PositionedError): string {
 
 export type YamlRead = {data: unknown; text: string} | {errors: PositionedError[]}
 
+/** A piece of YAML as readYaml reads it (CORE_SCHEMA, unique keys), or undefined where it is not valid YAML. */
+export function loadQuietly(text: string): unknown {
+  const {load, CORE_SCHEMA} = jsYaml()
+  try {
+    return load(text, {schema: CORE_SCHEMA})
+  } catch {
+    return undefined
+  }
+}
+
 /**
  * Parses YAML strictly (unique keys, no aliases: a small file must never expand into a huge one), in linear time:
  * js-yaml, about 0.2 s for a 10,000-item baseline, where the `yaml` package took 3 s and its duplicate-key check

@@ -2,8 +2,7 @@
 import {Document, visit} from 'yaml'
 import {BASELINE_FORMAT, type Baseline, type Item} from '../model.js'
 import {InputError} from '../errors.js'
-import {CORE_SCHEMA, load} from 'js-yaml'
-import {describeProblem, mayHoldAnchor, readYaml, schemaProblems} from '../yaml-validate.js'
+import {describeProblem, loadQuietly, mayHoldAnchor, readYaml, schemaProblems} from '../yaml-validate.js'
 import type {Sketch} from './sketch.js'
 
 /** The last line of every baseline: a file without it was cut short. */
@@ -106,12 +105,7 @@ const isMapping = (value: unknown): value is Record<string, unknown> => value !=
  * host by; undefined otherwise. The whole file is validated later: this only decides whether to start early.
  */
 export function readHeader(sketch: Sketch): Pick<Baseline, 'vmdrift' | 'target' | 'options'> | undefined {
-  let head: unknown
-  try {
-    head = load(sketch.header, {schema: CORE_SCHEMA})
-  } catch {
-    return undefined
-  }
+  const head = loadQuietly(sketch.header)
   if (!isMapping(head) || head.vmdrift !== BASELINE_FORMAT || typeof head.target !== 'string' || !isMapping(head.options)) return undefined
   const strings = (value: unknown) => value === undefined || (Array.isArray(value) && value.every((v) => typeof v === 'string'))
   const {collectors, watch, keepContent, redact} = head.options
@@ -128,23 +122,13 @@ export async function parseSketched(text: string, file: string, sketch: Sketch, 
   refuseAbsurd(text, file)
   // An alias may point into another piece: only the whole parse can tell it.
   if (mayHoldAnchor(text)) return undefined
-  let head: unknown
-  try {
-    head = load(sketch.header, {schema: CORE_SCHEMA})
-  } catch {
-    return undefined
-  }
+  const head = loadQuietly(sketch.header)
   if (!isMapping(head) || Object.hasOwn(head, 'collectors')) return undefined
   const collectors: Record<string, Record<string, unknown>> = {}
   for (const id of sketch.keys.keys()) collectors[id] = {}
   for (const piece of sketch.pieces) {
     await pause()
-    let items: unknown
-    try {
-      items = load(piece.text, {schema: CORE_SCHEMA})
-    } catch {
-      return undefined
-    }
+    const items = loadQuietly(piece.text)
     if (!isMapping(items) || Object.keys(items).length !== piece.keys.length) return undefined
     const into = collectors[piece.collector]!
     for (const key of piece.keys) {
