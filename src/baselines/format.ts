@@ -17,6 +17,20 @@ function orderItem(item: Item): Item {
   return Object.fromEntries(keys.map((key) => [key, item[key]])) as Item
 }
 
+/**
+ * yaml 2.9 writes a text of only blank lines ("   \n") as a `|+` block it reads back as "\n": a restore would write
+ * the wrong bytes. Such a text is written double-quoted, which keeps it exact.
+ */
+function blankLines(value: unknown): boolean {
+  return typeof value === 'string' && value.includes('\n') && /^[ \t\r\n]*[ \t][ \t\r\n]*$/.test(value)
+}
+
+/** True when a string anywhere in `value` (an item: its fields, their lists) is such a text. */
+function holdsBlankLines(value: unknown): boolean {
+  if (value !== null && typeof value === 'object') return Object.values(value).some(holdsBlankLines)
+  return blankLines(value)
+}
+
 export function formatBaseline(baseline: Baseline): string {
   const collectors = Object.fromEntries(
     baseline.options.collectors
@@ -39,13 +53,14 @@ export function formatBaseline(baseline: Baseline): string {
     collectors,
   }
   const doc = new Document(ordered, {aliasDuplicateObjects: false})
-  visit(doc, {
-    Scalar(_key, node) {
-      // yaml 2.9 writes a text of only blank lines ("   \n") as a `|+` block it reads back as "\n": a restore
-      // would write the wrong bytes. Double quotes keep it exact.
-      if (typeof node.value === 'string' && /^[ \t\r\n]*[ \t][ \t\r\n]*$/.test(node.value) && node.value.includes('\n')) node.type = 'QUOTE_DOUBLE'
-    },
-  })
+  // A walk over every node of the document only for a baseline that holds such a text (most hold none).
+  if (Object.values(collectors).some((items) => Object.values(items).some(holdsBlankLines))) {
+    visit(doc, {
+      Scalar(_key, node) {
+        if (blankLines(node.value)) node.type = 'QUOTE_DOUBLE'
+      },
+    })
+  }
   const body = doc.toString({lineWidth: 0, minContentWidth: 0, blockQuote: 'literal', indentSeq: true})
   return [
     `# vmdrift baseline of ${baseline.target.replace(/\s+/g, ' ')}: review it like code and commit it.`,

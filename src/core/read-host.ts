@@ -69,6 +69,8 @@ export async function readHost(target: Target, options: ReadOptions): Promise<Sn
     ...HOST_PROBES.filter(runs),
   ]
   const script = compileScript(probes, {boundary, root: options.root})
+  // Made while the host works: nothing it answers changes the rules.
+  const isSecret = redactionMatcher(options.capture.redact)
   const result = await target.runScript(script, {sudo: options.sudo})
   let parsed: ParsedStream
   try {
@@ -103,7 +105,6 @@ export async function readHost(target: Target, options: ReadOptions): Promise<Sn
     warnings: [],
   }
   const {results} = parsed
-  const isSecret = redactionMatcher(options.capture.redact)
   // A file a unit takes its environment from (EnvironmentFile=) is a secret wherever else it is read.
   const named = referencedPaths(results, probes)
   redactPaths(results, probes, (path) => isSecret(path) || named.has(path))
