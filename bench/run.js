@@ -295,7 +295,8 @@ async function case1and2(work, haveCli) {
   if (a.length) {
     const ab = median(a) / median(b)
     const ca = median(cc) / median(a)
-    row({id: '1', measure: 'a/b: capture vs the floor (ratio of medians)', result: `${ab.toFixed(2)} (a − b = ${fmtMs(median(a) - median(b))})`, target: '≤ 1.25', met: ab <= 1.25})
+    // ≤ 1.25 was the first target; the fleet issue's start-up part asks ≤ 1.10.
+    row({id: '1', measure: 'a/b: capture vs the floor (ratio of medians)', result: `${ab.toFixed(2)} (a − b = ${fmtMs(median(a) - median(b))})`, target: '≤ 1.10', met: ab <= 1.1})
     row({id: '1', measure: 'c/a: naive vs capture (ratio of medians)', result: cc.length ? ca.toFixed(1) : 'not run', target: '≥ 10', met: cc.length ? ca >= 10 : null})
     if (k.length) {
       row({id: '1', measure: '`vmdrift check` of the same host (in sync), and check/b', result: `${fmtSummary(k)}; check/b = ${(median(k) / median(b)).toFixed(2)}; exit codes ${[...new Set(kCodes)].join(',')}`, target: '—', met: null})
@@ -310,7 +311,7 @@ async function case1and2(work, haveCli) {
       })
     }
   } else {
-    row({id: '1', measure: 'a/b: capture vs the floor', result: 'not measured', target: '≤ 1.25', met: false})
+    row({id: '1', measure: 'a/b: capture vs the floor', result: 'not measured', target: '≤ 1.10', met: false})
     row({id: '1', measure: 'c/a: naive vs capture', result: `not measured (c/b = ${(median(cc) / median(b)).toFixed(1)})`, target: '≥ 10', met: false})
   }
 
@@ -478,7 +479,15 @@ async function case4(haveCli) {
       continue
     }
     const m = median(times[j])
-    row({id: '4', measure: `${cases[j][0]} wall time (node start-up included)`, result: `${fmtSummary(times[j])}; +${fmtMs(m - base)} over node -e 0`, target: '≤ 300 ms', met: m <= 300})
+    // ≤ 300 ms in all was the first target; the fleet issue asks `check --help` ≤ node -e 0 + 80 ms.
+    const help = cases[j][0].includes('--help')
+    row({
+      id: '4',
+      measure: `${cases[j][0]} wall time (node start-up included)`,
+      result: `${fmtSummary(times[j])}; +${fmtMs(m - base)} over node -e 0`,
+      target: help ? '≤ 300 ms, and ≤ +80 ms over node -e 0' : '≤ 300 ms',
+      met: m <= 300 && (!help || m - base <= 80),
+    })
   }
 }
 
