@@ -67,6 +67,17 @@ describe('capture and check', () => {
     expect(calls).toHaveLength(2)
   })
 
+  it('reads the host once for a baseline that must be parsed whole (a unit with `a && b`, which might be an anchor)', async () => {
+    await writeFile(join(root, 'etc/systemd/system/helix-drm-manager.service'), "[Service]\nExecStartPre=/bin/sh -c 'true && true'\n")
+    const target = new LocalTarget()
+    const calls: string[] = []
+    const counting: Target = {name: 'local', open: async () => {}, runScript: (s, o) => (calls.push(s), target.runScript(s, o)), close: async () => {}}
+    await capture(target, {baselineFile, watch: [], root})
+    expect(await readFile(baselineFile, 'utf8')).toContain("'true && true'")
+    expect((await check(counting, {baselineFile, root})).inSync).toBe(true)
+    expect(calls).toHaveLength(1)
+  })
+
   it('reads nothing of the running system under --root: no /proc/cmdline item, the effect unknown once per collector', async () => {
     await rm(join(root, 'proc'), {recursive: true, force: true})
     const calls: string[] = []

@@ -1,6 +1,7 @@
 // Orchestration only: read the baseline, read the host, compare. Parsing and comparing live below.
 import {parseBaseline, parseSketched, readHeader} from '../baselines/format.js'
 import {sketchBaseline} from '../baselines/sketch.js'
+import {canonical} from '../collectors/shared.js'
 import {readBaselineFile, readBaselineText} from '../baselines/store.js'
 import {diffStates} from '../drift/diff.js'
 import {InputError} from '../errors.js'
@@ -113,23 +114,34 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
 async function readSideBySide(target: Target, options: CheckOptions): Promise<{baseline: Baseline; snapshot: Snapshot}> {
   const file = options.baselineFile
   const text = await readBaselineText(file)
+  const off = new Set(options.collectorsOff ?? [])
   const sketch = sketchBaseline(text)
   const head = sketch && readHeader(sketch)
+  let early: {read: Promise<Snapshot>; captured: Baseline['options']; known: Record<string, string[]>} | undefined
   if (sketch && head && (head.target === target.name || options.allowOtherTarget)) {
-    const off = new Set(options.collectorsOff ?? [])
     const known = Object.fromEntries([...sketch.keys].filter(([id]) => !off.has(id)))
-    const early = readByOptions(target, head.options, known, options)
-    // Awaited below on every path; until then a failure must not count as unhandled.
-    early.catch(() => undefined)
-    const baseline = await parseSketched(text, file, sketch, nextTurn).catch(async (error: unknown) => {
-      await early.catch(() => undefined)
-      throw error
-    })
-    if (baseline) return {baseline: checkedTarget(baseline, target, file, options.allowOtherTarget, off), snapshot: await early}
-    await early.catch(() => undefined)
+    early = {read: readByOptions(target, head.options, known, options), captured: head.options, known}
+    // Used below, or dropped when the baseline is refused: its failure must not count as unhandled then.
+    early.read.catch(() => undefined)
   }
-  const baseline = checkedTarget(parseBaseline(text, file), target, file, options.allowOtherTarget, new Set(options.collectorsOff ?? []))
+  const pieces = sketch && early ? await parseSketched(text, file, sketch, nextTurn) : undefined
+  const baseline = checkedTarget(pieces ?? parseBaseline(text, file), target, file, options.allowOtherTarget, off)
+  // Parsed whole (an anchor somewhere, say `a && b` in a unit): the early read still stands if it read what this
+  // baseline asks for, which is all a read depends on.
+  if (early && (pieces || readsAlike(baseline, early.captured, early.known))) return {baseline, snapshot: await early.read}
   return {baseline, snapshot: await readAsBaseline(target, baseline, options)}
+}
+
+/** The baseline asks the host for exactly what a read with these options and keys asked. */
+function readsAlike(baseline: Baseline, captured: Baseline['options'], known: Record<string, string[]>): boolean {
+  if (canonical(baseline.options) !== canonical(captured)) return false
+  const ids = Object.keys(baseline.collectors)
+  if (ids.length !== Object.keys(known).length) return false
+  return ids.every((id) => {
+    const keys = known[id]
+    const items = baseline.collectors[id]!
+    return keys !== undefined && keys.length === Object.keys(items).length && keys.every((key) => Object.hasOwn(items, key))
+  })
 }
 
 /** The baseline, refused when it was captured from another target (unless allowed), less the collectors off. */
