@@ -9,6 +9,7 @@ import {BUNDLE, BUNDLE_DIR, codeCacheOf, loadBundle, runBundleFile} from '../bin
 
 const {execute, script} = loadBundle({codeCache: false})
 await execute({loadOptions: {root: new URL('..', import.meta.url).pathname}, args: ['check', '--help']})
+await execute({loadOptions: {root: new URL('..', import.meta.url).pathname}, args: ['demo']})
 writeFileSync(codeCacheOf(BUNDLE), script.createCachedData())
 
 const ssh2 = join(BUNDLE_DIR, 'ssh2.cjs')

@@ -165,13 +165,41 @@ describe('script', () => {
     const script = compileScript(probes, {boundary: BOUNDARY, root})
     const out = await new LocalTarget().runScript(`PATH=${shQuote(shims)}:$PATH\n${script}`)
     const ran = (await readFile(log, 'utf8')).trim().split('\n').sort()
-    expect(ran).toEqual(['cat', 'sha256sum', 'stat', 'xargs', 'xargs', 'xargs'])
+    // the second cat prints the hashes, which waited in a pipe while the rest ran (more than the pipe holds, here)
+    expect(ran).toEqual(['cat', 'cat', 'sha256sum', 'stat', 'xargs', 'xargs', 'xargs'])
     const results = parseStream(out.stdout, BOUNDARY, {root, sha256, content: contentOf(probes)}).results
     expect(results.units!.records).toHaveLength(200)
     expect(results.units!.records.find((r) => r.path === '/etc/many/unit-7.service')!.content).toBe('[Unit]\nDescription=7\n')
     expect(results.bins!.records).toHaveLength(5000)
     expect(results.bins!.records.find((r) => r.path === '/bin/tool-3')!.sha256).toBe(sha256(Buffer.from('#!/bin/sh\n# 3\n')))
   })
+
+  it('hashes beside the rest of the script, not after it', async () => {
+    await mkdir(join(root, 'etc/units'), {recursive: true})
+    await writeFile(join(root, 'etc/units/a.service'), '[Unit]\n')
+    await mkdir(join(root, 'bin'), {recursive: true})
+    await writeFile(join(root, 'bin/tool'), 'binary')
+    const probes: Probe[] = [
+      {kind: 'files', id: 'units', globs: ['/etc/units/*'], content: 'text'},
+      {kind: 'files', id: 'bins', globs: ['/bin/*'], content: 'sha256'},
+    ]
+    // sha256sum and stat each wait (up to 10 s) until the other has started: run one after the other, they
+    // could not both see the other running.
+    const shims = join(root, 'shims')
+    await mkdir(shims)
+    const log = join(root, 'overlap.log')
+    const waitFor = (mine: string, other: string, tool: string) =>
+      `#!/bin/sh\n: > ${shQuote(join(root, mine))}\ni=0; while [ ! -e ${shQuote(join(root, other))} ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done\n` +
+      `[ -e ${shQuote(join(root, other))} ] && echo ${tool} >> ${shQuote(log)}\nexec ${execFileSync('sh', ['-c', `command -v ${tool}`]).toString().trim()} "$@"\n`
+    await writeFile(join(shims, 'sha256sum'), waitFor('hashing', 'stating', 'sha256sum'), {mode: 0o755})
+    await writeFile(join(shims, 'stat'), waitFor('stating', 'hashing', 'stat'), {mode: 0o755})
+    const script = compileScript(probes, {boundary: BOUNDARY, root})
+    const out = await new LocalTarget().runScript(`PATH=${shQuote(shims)}:$PATH\n${script}`)
+    expect((await readFile(log, 'utf8')).trim().split('\n').sort()).toEqual(['sha256sum', 'stat'])
+    const results = parseStream(out.stdout, BOUNDARY, {root, sha256, content: contentOf(probes)}).results
+    expect(results.bins!.records[0]!.sha256).toBe(sha256(Buffer.from('binary')))
+    expect(results.units!.records[0]!.content).toBe('[Unit]\n')
+  }, 30_000)
 
   it('reads a file that says it is empty one by one, as /proc files do', async () => {
     // /proc/self/cmdline has size 0 and content: the batched cat would mis-split it.

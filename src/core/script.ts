@@ -291,6 +291,22 @@ function oneProcessFor(lists: string, command: string): string {
   return lists.trim() ? `{\n${lists}\n} | xargs -0r -s 1000000 ${command}` : ':'
 }
 
+/** The descriptor the hashes wait on (the concurrent command probes of script-commands.ts take 3 to 8). */
+const HASHES_FD = 9
+
+/**
+ * Hashing the watched binaries is most of a capture's time on the host (sha256sum of a few hundred MB), and the
+ * rest of the script (stat, cat, the commands) needs none of it. So sha256sum runs first, as the left side of a
+ * pipeline whose right side is everything else, as runConcurrently runs slow commands (no temporary file): the
+ * right side keeps the pipe on a descriptor of its own, gives the rest /dev/null as stdin (it is the script
+ * itself, sh -s), and prints the `H` frame last. More hashes than a pipe holds (64 KiB, ~600 files) wait for the
+ * reader: sha256sum then finishes after the rest, as it did before it ran beside it. The right side is a
+ * subshell: nothing after it may need a variable it sets (only the command probes' frames and END follow).
+ */
+function hashedBeside(hashes: string): string {
+  return `{ t H; ${oneProcessFor(hashes, 'sha256sum -z --')}; } </dev/null 2>/dev/null | {\nexec ${HASHES_FD}<&0 </dev/null`
+}
+
 export function compileScript(all: Probe[], options: ScriptOptions): string {
   if (!/^[\w-]+$/.test(options.boundary)) throw new Error('boundary must be a plain word')
   const probes = all.filter((p): p is FilesProbe => p.kind === 'files')
@@ -310,6 +326,7 @@ export function compileScript(all: Probe[], options: ScriptOptions): string {
   const batched = forContent(text, `${READABLE_FILE} && [ -s "$f" ]`, PRINT_NAME, dirs)
   const singles = forContent(text, `${READABLE_FILE} && [ ! -s "$f" ]`, `t C1; printf '%s' "$f"; t D; cat -- "$f" 2>/dev/null; t "Z $?"`, dirs)
   const hashes = forContent(hashed, HASHABLE, PRINT_NAME, dirs)
+  const hashing = hashes.trim() !== ''
   const referenced = compileReferenced(all.filter((p): p is ReferencedProbe => p.kind === 'referenced'), (ids) => forContent(probes.filter((p) => ids.includes(p.id)), READABLE_FILE, PRINT_NAME, dirs))
   const expected = [...new Set(probes.flatMap((probe) => probe.globs.map(globDir)))]
   const lines = [
@@ -328,6 +345,7 @@ export function compileScript(all: Probe[], options: ScriptOptions): string {
       : '',
     'nostat=; noxargs=; nocat=; nosha=',
     'have stat || nostat=1; have xargs || noxargs=1; have cat || nocat=1; have sha256sum || nosha=1',
+    ...(hashing ? ['# 3. one sha256sum for every hashed file, beside the rest (see hashedBeside)', hashedBeside(hashes)] : []),
     '# 1. every entry of every probe, then one stat for all of them',
     listing,
     unreadable,
@@ -340,11 +358,11 @@ export function compileScript(all: Probe[], options: ScriptOptions): string {
     `t C; ${oneProcessFor(batched, 'cat -- 2>/dev/null')}; t "Z $?"`,
     '# files that say they are empty may not be (/proc/cmdline): one by one',
     singles,
-    '# 3. one sha256sum for every hashed file',
-    `t H; ${oneProcessFor(hashes, 'sha256sum -z -- 2>/dev/null')}`,
+    ...(hashing ? [] : ['t H']),
     referenced,
     '# 4. commands that read the running system, each once',
     compileCommands(commands, probes),
+    ...(hashing ? [`cat <&${HASHES_FD}`, '}'] : []),
   ]
   const body = lines.filter((line) => line !== '').join('\n')
   return runConcurrently(body, commands)

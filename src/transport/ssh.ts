@@ -2,7 +2,7 @@
 import {appendFile, readFile} from 'node:fs/promises'
 import {Socket, connect as tcpConnect} from 'node:net'
 import type {Duplex} from 'node:stream'
-import ssh2, {type AuthenticationType, type ClientChannel, type ConnectConfig} from 'ssh2'
+import type {AuthenticationType, Client, ClientChannel, ConnectConfig} from 'ssh2'
 import {TargetError} from '../errors.js'
 import {
   fingerprint,
@@ -16,9 +16,13 @@ import {
 } from './known-hosts.js'
 import type {ExecResult, Target} from './types.js'
 
-// ssh2 is CommonJS: its named exports are reachable only through the default import under Node's ESM loader.
-const {Client, utils} = ssh2
-type Client = InstanceType<typeof Client>
+/**
+ * ssh2, loaded once a connection is asked for (after its TCP connect is under way: loading it costs ~20 ms). It is
+ * CommonJS: its named exports are reachable only through the default import under Node's ESM loader.
+ */
+async function loadSsh2() {
+  return (await import('ssh2')).default
+}
 
 export interface SshSettings {
   /** what the user typed, for messages */
@@ -52,7 +56,7 @@ async function readKnownKeys(files: string[], entryName: string): Promise<KnownK
   return keys
 }
 
-async function authMethods(settings: SshSettings): Promise<{methods: AuthMethod[]; skipped: string[]}> {
+async function authMethods(settings: SshSettings, {utils}: Awaited<ReturnType<typeof loadSsh2>>): Promise<{methods: AuthMethod[]; skipped: string[]}> {
   const methods: AuthMethod[] = []
   const skipped: string[] = []
   for (const file of settings.identityFiles) {
@@ -112,6 +116,8 @@ export class SshTarget implements Target {
   private client?: {instance: Client; socket: Duplex; ready: boolean}
   /** set by close(): a handshake still reading keys must not connect afterwards */
   private closed = false
+  /** the TCP socket, from the moment it is asked for: close() destroys it if no session is ready */
+  private dialing?: Socket
 
   constructor(private readonly settings: SshSettings) {}
 
@@ -138,31 +144,38 @@ export class SshTarget implements Target {
 
   private async handshake(): Promise<Client> {
     const {settings} = this
-    const known = await readKnownKeys(settings.knownHostsFiles, hostEntryName(settings.host, settings.port))
-    const {methods, skipped} = await authMethods(settings)
-    if (this.closed) throw new TargetError(`${settings.name}: closed before connecting`, settings.name)
-    const sock = settings.via ? await this.throughHop(settings.via) : undefined
-    if (methods.length === 0) {
-      throw new TargetError(`${settings.name}: no usable SSH key`, settings.name, {
-        hint: skipped.length
-          ? `could not use ${skipped.join('; ')}; load the key into ssh-agent`
-          : 'pass --identity FILE, set IdentityFile in ssh_config, or start ssh-agent (SSH_AUTH_SOCK)',
-      })
+    // The TCP connection first: the host accepts it (sshd forks, and its greeting crosses the network) while ssh2
+    // loads and the keys are read. Until ssh2 takes the socket, nothing reads it, and an error is kept here.
+    const dialed = settings.via ? undefined : this.dial()
+    let socket: Duplex
+    let client: Client
+    let known: KnownKey[]
+    let methods: AuthMethod[]
+    try {
+      const ssh2 = await loadSsh2()
+      known = await readKnownKeys(settings.knownHostsFiles, hostEntryName(settings.host, settings.port))
+      const auth = await authMethods(settings, ssh2)
+      methods = auth.methods
+      if (this.closed) throw new TargetError(`${settings.name}: closed before connecting`, settings.name)
+      if (methods.length === 0) {
+        throw new TargetError(`${settings.name}: no usable SSH key`, settings.name, {
+          hint: auth.skipped.length
+            ? `could not use ${auth.skipped.join('; ')}; load the key into ssh-agent`
+            : 'pass --identity FILE, set IdentityFile in ssh_config, or start ssh-agent (SSH_AUTH_SOCK)',
+        })
+      }
+      // Through a ProxyJump hop: the hop's forwarded channel is the socket.
+      socket = dialed?.socket ?? (await this.throughHop(settings.via!))
+      if (this.closed) throw new TargetError(`${settings.name}: closed before connecting`, settings.name)
+      if (dialed?.failed()) throw this.connectError(dialed.failed()!)
+      client = new ssh2.Client()
+    } catch (error) {
+      dialed?.socket.destroy()
+      throw error
     }
-    if (this.closed) throw new TargetError(`${settings.name}: closed before connecting`, settings.name)
     let verdict: HostKeyVerdict | undefined
     let presented: Buffer | undefined
     let recordError: Error | undefined
-    const client = new Client()
-    // Our own socket, so that we can always destroy it: after a protocol error ssh2 only half-closes its socket
-    // (end()), and its destroy() is a no-op on a socket that is no longer writable, so a host that keeps the
-    // connection open would keep this process alive forever.
-    // Through a ProxyJump hop: the hop's forwarded channel is the socket.
-    const socket: Duplex = sock ?? tcpConnect({host: settings.host, port: settings.port})
-    // Under way once ssh2 has sent its greeting, which it does on 'connect' (a hop's channel is connected already).
-    // setImmediate: after ssh2's own 'connect' work, before what the caller does next.
-    if (socket instanceof Socket && socket.connecting) socket.once('connect', () => setImmediate(this.underway))
-    else setImmediate(this.underway)
     const handle = {instance: client, socket, ready: false}
     this.client = handle
     const config: ConnectConfig = {
@@ -211,8 +224,29 @@ export class SshTarget implements Target {
         })),
       )
       client.connect(config)
+      // ssh2 listens to the socket now (it sends its greeting on 'connect', or at once on a socket already
+      // connected): our own listener goes.
+      dialed?.handOver()
+      // Under way once ssh2 has sent its greeting. setImmediate: after ssh2's own 'connect' work (a promise),
+      // before what the caller does next.
+      if (socket instanceof Socket && socket.connecting) socket.once('connect', () => setImmediate(this.underway))
+      else setImmediate(this.underway)
     })
     return client
+  }
+
+  /**
+   * Our own TCP socket, so that we can always destroy it: after a protocol error ssh2 only half-closes its socket
+   * (end()), and its destroy() is a no-op on a socket that is no longer writable, so a host that keeps the
+   * connection open would keep this process alive forever. An error before ssh2 listens is kept for handshake().
+   */
+  private dial(): {socket: Socket; failed: () => Error | undefined; handOver: () => void} {
+    const socket = tcpConnect({host: this.settings.host, port: this.settings.port})
+    let failed: Error | undefined
+    const onError = (error: Error) => void (failed ??= error)
+    socket.on('error', onError)
+    this.dialing = socket
+    return {socket, failed: () => failed, handOver: () => socket.off('error', onError)}
   }
 
   /** A channel to this host through the hop (which connects first, through its own hops if it has any). */
@@ -311,6 +345,7 @@ export class SshTarget implements Target {
     const handle = this.client
     this.client = undefined
     this.session = undefined
+    if (!handle) this.dialing?.destroy()
     if (handle && !handle.ready) {
       handle.socket.destroy()
     } else if (handle) {
