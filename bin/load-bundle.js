@@ -20,6 +20,9 @@ const codeCacheOf = (file) => `${file}.cache`
  */
 const BESIDE = /^\.\/[\w-]+\.cjs$/
 
+/** The bundle's files run so far, with their scripts (scripts/code-cache.js writes the cache of each). */
+const ran = new Map()
+
 /** Runs one file of the bundle as a CommonJS module (once: a second call gets the same module). */
 function runBundleFile(file, {codeCache = true} = {}) {
   const base = Module.createRequire(file)
@@ -43,6 +46,7 @@ function runBundleFile(file, {codeCache = true} = {}) {
   // oclif require()s the bundle for its command list (package.json oclif.commands.target): it must get this very
   // instance, not load and compile the file a second time.
   base.cache[file] = module
+  ran.set(file, script)
   script.runInThisContext()(module.exports, require, module, file, dirname(file))
   module.loaded = true
   return {module, script}
@@ -54,4 +58,4 @@ function loadBundle(options) {
   return {execute: module.exports.execute, script}
 }
 
-module.exports = {BUNDLE_DIR, BUNDLE, codeCacheOf, runBundleFile, loadBundle}
+module.exports = {BUNDLE_DIR, BUNDLE, codeCacheOf, runBundleFile, loadBundle, ran}

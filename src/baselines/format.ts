@@ -1,5 +1,5 @@
 // Baseline files: deterministic YAML out, validated YAML in. Pure: text in, data out, and back.
-import {Document, visit} from 'yaml'
+import {Document, Scalar} from 'yaml'
 import {BASELINE_FORMAT, type Baseline, type Item} from '../model.js'
 import {InputError} from '../errors.js'
 import {describeProblem, loadQuietly, mayHoldAnchor, readYaml, schemaProblems} from '../yaml-validate.js'
@@ -31,6 +31,16 @@ function holdsBlankLines(value: unknown): boolean {
   return blankLines(value)
 }
 
+/** `value` with each such text made a double-quoted scalar node, which the document takes as it is. */
+function quoteBlankLines(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(quoteBlankLines)
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, quoteBlankLines(v)]))
+  if (!blankLines(value)) return value
+  const node = new Scalar(value)
+  node.type = 'QUOTE_DOUBLE'
+  return node
+}
+
 export function formatBaseline(baseline: Baseline): string {
   const collectors = Object.fromEntries(
     baseline.options.collectors
@@ -38,7 +48,8 @@ export function formatBaseline(baseline: Baseline): string {
       .map((id) => {
         const items = baseline.collectors[id]!
         const keys = Object.keys(items).sort(byteOrder)
-        return [id, Object.fromEntries(keys.map((key) => [key, orderItem(items[key]!)]))]
+        // Typed as the items are laid out, not by a walk over every node of the document afterwards.
+        return [id, Object.fromEntries(keys.map((key) => [key, holdsBlankLines(items[key]) ? quoteBlankLines(orderItem(items[key]!)) : orderItem(items[key]!)]))]
       }),
   )
   const ordered = {
@@ -53,14 +64,6 @@ export function formatBaseline(baseline: Baseline): string {
     collectors,
   }
   const doc = new Document(ordered, {aliasDuplicateObjects: false})
-  // A walk over every node of the document only for a baseline that holds such a text (most hold none).
-  if (Object.values(collectors).some((items) => Object.values(items).some(holdsBlankLines))) {
-    visit(doc, {
-      Scalar(_key, node) {
-        if (blankLines(node.value)) node.type = 'QUOTE_DOUBLE'
-      },
-    })
-  }
   const body = doc.toString({lineWidth: 0, minContentWidth: 0, blockQuote: 'literal', indentSeq: true})
   return [
     `# vmdrift baseline of ${baseline.target.replace(/\s+/g, ' ')}: review it like code and commit it.`,

@@ -45,9 +45,12 @@ describe('redact', () => {
     for (const path of ['/etc/systemd/system/docker.service', '/etc/docker/daemon.json', '/etc/passwd.d/x.conf', '/etc/default/grub']) {
       expect(defaults(path), path).toBe(false)
     }
-    const mine = redactionMatcher(['/etc/docker/daemon.json', '*.conf'])
+    const mine = redactionMatcher(['/etc/docker/daemon.json', '*.conf', '/etc/app/*.ini', '/srv/**/vault-*'])
     expect(mine('/etc/docker/daemon.json')).toBe(true)
     expect(mine('/etc/systemd/system/x.service.d/override.conf')).toBe(true)
+    // a path glob matches whole paths (it once never matched: it was tested against the base name)
+    for (const path of ['/etc/app/db.ini', '/etc/app/.hidden.INI', '/srv/a/b/vault-1']) expect(mine(path), path).toBe(true)
+    for (const path of ['/etc/app/sub/db.ini', '/etc/other/db.ini', '/srv/vault-x/file']) expect(mine(path), path).toBe(false)
   })
 
   it('keeps restore from writing hashes over a unit\'s secrets', () => {

@@ -26,9 +26,20 @@ export function secretHash(value: string | Buffer): string {
 
 export const REDACTED_VALUE = /^sha256:[0-9a-f]{64}$/
 
-/** True for a path that the default rules or the given ones say may hold a secret. */
+/**
+ * True for a path that the default rules or the given ones say may hold a secret. A rule without a slash is
+ * matched against the base name, one with a slash against the whole path (picomatch's `basename` option would
+ * match a path glob such as `/etc/app/*.conf` against the base name too: never). The base-name rules make one
+ * regular expression, tested once per path: a capture asks about every file it reads.
+ */
 export function redactionMatcher(rules: readonly string[] = []): (path: string) => boolean {
-  return picomatch([...DEFAULT_REDACT, ...rules], {basename: true, nocase: true, dot: true})
+  const options = {nocase: true, dot: true}
+  const all = [...DEFAULT_REDACT, ...rules]
+  const names = all.filter((glob) => !glob.includes('/'))
+  const paths = all.filter((glob) => glob.includes('/'))
+  const byName = new RegExp(names.map((glob) => `(?:${picomatch.makeRe(glob, options).source})`).join('|'), 'i')
+  const byPath = paths.length ? picomatch(paths, options) : () => false
+  return (path) => byName.test(path.slice(path.lastIndexOf('/') + 1)) || byPath(path)
 }
 
 /** Directives whose values are secrets wherever they appear: each assignment's value is hashed. */

@@ -42,6 +42,9 @@ export interface SshSettings {
   via?: SshSettings
 }
 
+/** The longest command that carries its script (MAX_ARG_STRLEN is 128 KiB; the rest is headroom). */
+const MAX_INLINE_COMMAND = 100_000
+
 /** How long open() waits for the TCP connection before it lets the caller go on anyway. */
 const OPEN_PATIENCE_MS = 100
 
@@ -301,7 +304,13 @@ export class SshTarget implements Target {
 
   async runScript(script: string, options: {sudo?: boolean} = {}): Promise<ExecResult> {
     const client = await this.connect()
-    const command = options.sudo ? 'sudo -n sh -s' : 'sh -s'
+    // The script rides in the exec request itself, as `ssh host 'command'` sends it: the host starts on it at
+    // once. On stdin it could only be sent once the host had confirmed the exec, a round trip later. A script
+    // too long for one argument of the login shell's `-c` (Linux: 128 KiB) still goes on stdin.
+    const inline = `sh -c '${script.replaceAll("'", `'\\''`)}'`
+    const inCommand = Buffer.byteLength(inline) <= MAX_INLINE_COMMAND
+    const shell = inCommand ? inline : 'sh -s'
+    const command = options.sudo ? `sudo -n ${shell}` : shell
     const channel = await new Promise<ClientChannel>((resolve, reject) =>
       client.exec(command, (error, stream) => (error ? reject(this.lostError(error)) : resolve(stream))),
     )
@@ -326,7 +335,7 @@ export class SshTarget implements Target {
         clearTimeout(timer)
         resolve({stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), exitCode: exitCode ?? null})
       })
-      channel.end(script)
+      channel.end(inCommand ? undefined : script)
     })
   }
 

@@ -56,6 +56,20 @@ describe('SshTarget', () => {
     await target.close()
   })
 
+  it('sends a script in the exec request (no round trip for stdin), and one too long for that on stdin', async () => {
+    const target = real()
+    try {
+      // The host's sh shows how it got the script: `sh -c <script>`, or `sh -s` reading it from stdin.
+      const how = "tr '\\0' ' ' < /proc/$$/cmdline | head -c 6; echo\n"
+      const small = await target.runScript(`echo 'it''s' "quoted"\n${how}`)
+      expect(small.stdout.toString()).toBe("its quoted\nsh -c \n")
+      const big = await target.runScript(`#${'x'.repeat(150_000)}\necho big\n${how}`)
+      expect(big.stdout.toString()).toBe('big\nsh -s \n')
+    } finally {
+      await target.close()
+    }
+  })
+
   it('runs a script, and after close() no longer keeps the process alive waiting for the host to hang up', async () => {
     const target = real()
     await target.open()

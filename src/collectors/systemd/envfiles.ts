@@ -15,6 +15,8 @@ export const ENVIRONMENT_FILES_PROBE = {kind: 'referenced', id: 'environment-fil
 /** The paths named by `EnvironmentFile=` in one unit file or drop-in (a leading `-` dropped), in file order. */
 export function environmentFilePaths(content: string): string[] {
   const paths: string[] = []
+  // Most units name none: no need to parse them (a capture asks this of every unit file it reads).
+  if (!content.includes('EnvironmentFile')) return paths
   for (const [field, values] of parseUnitSyntax(content)) {
     if (field !== 'EnvironmentFile' && !field.endsWith(' EnvironmentFile')) continue
     for (const value of values) if (value !== '') paths.push(value.replace(/^-/, ''))
