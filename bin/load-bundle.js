@@ -55,7 +55,7 @@ function runBundleFile(file, {codeCache = true} = {}) {
 /** The bundle's exports, and its script (for scripts/code-cache.js, which makes the cache from it). */
 function loadBundle(options) {
   const {module, script} = runBundleFile(BUNDLE, options)
-  return {execute: module.exports.execute, script}
+  return {execute: module.exports.execute, connectEarly: module.exports.connectEarly, script}
 }
 
 module.exports = {BUNDLE_DIR, BUNDLE, codeCacheOf, runBundleFile, loadBundle, ran}

@@ -39,7 +39,7 @@ export interface Config {
 export const HOST_OPTION_KEYS = ['sudo', 'root', 'identity', 'known-hosts', 'ssh-config', 'timeout', 'accept-new-host-key'] as const satisfies readonly (keyof HostOptions)[]
 export const HOST_KEYS = ['target', 'baseline', 'watch', ...HOST_OPTION_KEYS] as const satisfies readonly (keyof HostConfig)[]
 
-export const DEFAULT_CONFIG_FILE = 'vmdrift.yaml'
+export {DEFAULT_CONFIG_FILE} from '../defaults.js'
 
 export function defaultConfig(): Config {
   return {baselines: 'baselines', concurrency: 8, collectors: {}, watch: [], ignore: [], redact: [], defaults: {}, hosts: {}}

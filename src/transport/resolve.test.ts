@@ -2,7 +2,8 @@ import {mkdtemp, writeFile} from 'node:fs/promises'
 import {homedir, tmpdir, userInfo} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {parseDirect, resolveSshSettings} from './resolve.js'
+import {createServer} from 'node:net'
+import {parseDirect, resolveSshSettings, resolveTarget, startEarly} from './resolve.js'
 
 async function configFile(text: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'vmdrift-sshcfg-'))
@@ -88,5 +89,28 @@ describe('resolve', () => {
     expect(resolveSshSettings('new', {sshConfig, timeout: 5}, {}).acceptNewHostKey).toBe(true)
     expect(resolveSshSettings('strict', {sshConfig, timeout: 5}, {}).acceptNewHostKey).toBe(false)
     expect(resolveSshSettings('strict', {sshConfig, timeout: 5, acceptNewHostKey: true}, {}).acceptNewHostKey).toBe(true)
+  })
+
+  it('hands out a connection started early only to the same settings, and closes it otherwise', async () => {
+    // A port that accepts and never speaks: the early connection stays mid-handshake.
+    const sockets: import('node:net').Socket[] = []
+    const server = createServer((socket) => sockets.push(socket))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const spec = `nobody@127.0.0.1:${(server.address() as {port: number}).port}`
+    try {
+      await startEarly(spec, {timeout: 5})
+      const same = resolveTarget(spec, {timeout: 5})
+      await startEarly(spec, {timeout: 5})
+      const other = resolveTarget(spec, {timeout: 6})
+      // the second early connection, not taken: closed by the host's side too
+      await expect.poll(() => sockets.filter((socket) => !socket.closed).length).toBe(1)
+      expect(other).not.toBe(same)
+      expect(resolveTarget(spec, {timeout: 5})).not.toBe(same)
+      await same.close()
+      await other.close()
+    } finally {
+      for (const socket of sockets) socket.destroy()
+      server.close()
+    }
   })
 })

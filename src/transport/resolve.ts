@@ -3,8 +3,10 @@
 // ProxyJump, StrictHostKeyChecking accept-new; Include expanded where it stands).
 import {readdirSync, readFileSync} from 'node:fs'
 import {homedir, userInfo} from 'node:os'
+import {isDeepStrictEqual} from 'node:util'
+import {createRequire} from 'node:module'
+import type Picomatch from 'picomatch'
 import {basename, dirname, isAbsolute, join} from 'node:path'
-import picomatch from 'picomatch'
 // Named, not the default: Node's ES module loader and a CommonJS bundle (scripts/bundle.js) disagree on what the
 // default of this dual package is.
 import {SSHConfig} from 'ssh-config'
@@ -74,6 +76,8 @@ function includedFiles(pattern: string): string[] {
   const absolute = isAbsolute(path) ? path : join(homedir(), '.ssh', path)
   const dir = dirname(absolute)
   const name = basename(absolute)
+  // Loaded only for an Include: resolving a target is on the way to the first byte on the wire.
+  const picomatch = createRequire(import.meta.url)('picomatch') as typeof Picomatch
   if (!picomatch.scan(name).isGlob) return [absolute].filter((file) => readable(file))
   const matches = picomatch(name)
   try {
@@ -175,7 +179,23 @@ function jumpChain(spec: string, jump: string, flags: TargetFlags, env: NodeJS.P
   return via!
 }
 
+/** Connections started before the command that names them had loaded (early.ts), by what the user typed. */
+const startedEarly = new Map<string, SshTarget>()
+
+/** Starts connecting to `spec` now, for resolveTarget to hand out; resolves once it is on the wire. */
+export function startEarly(spec: string, flags: TargetFlags): Promise<void> {
+  const target = new SshTarget(resolveSshSettings(spec, flags))
+  startedEarly.set(spec, target)
+  return target.open()
+}
+
 export function resolveTarget(spec: string, flags: TargetFlags): Target {
   if (spec === 'local') return new LocalTarget()
-  return new SshTarget(resolveSshSettings(spec, flags))
+  const settings = resolveSshSettings(spec, flags)
+  // The connection started early is this one only if it was started with the very same settings.
+  const early = startedEarly.get(spec)
+  startedEarly.delete(spec)
+  if (early && isDeepStrictEqual(early.settings, settings)) return early
+  void early?.close()
+  return new SshTarget(settings)
 }

@@ -122,7 +122,7 @@ export class SshTarget implements Target {
   /** the TCP socket, from the moment it is asked for: close() destroys it if no session is ready */
   private dialing?: Socket
 
-  constructor(private readonly settings: SshSettings) {}
+  constructor(readonly settings: SshSettings) {}
 
   get name(): string {
     return this.settings.name

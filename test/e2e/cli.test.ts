@@ -42,12 +42,15 @@ describe('vmdrift over a real sshd', () => {
     expect(captured.stdout).toMatch(/^captured \d+ items of vmdrift-test \(systemd \d+, kernel-cmdline \d+, files 1, docker 1\)/)
     expect(sshd.countExecRequests({since: before})).toBe(1)
     expect(sshd.countSessionChannels({since: before})).toBe(1)
+    // started before oclif loaded (src/early.ts), and taken up by the command: one connection, not two
+    expect(sshd.countConnections({since: before})).toBe(1)
 
     const mid = sshd.mark()
     const checked = await vmdrift(['check', sshd.alias, ...flags])
     expect(checked.stdout).toMatch(/^in sync: vmdrift-test against .*helix-vm\.yaml \(\d+ items\)/)
     expect(checked.code).toBe(0)
     expect(sshd.countExecRequests({since: mid})).toBe(1)
+    expect(sshd.countConnections({since: mid})).toBe(1)
   })
 
   it('writes byte-identical baselines for an unchanged host', async () => {
