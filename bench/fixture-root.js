@@ -557,17 +557,16 @@ async function populate(root, seed, rnd, opts) {
 
 /**
  * The sh command that reads the fixture's audit set in one go (the bench's floor): cat every text file, read every
- * link, sha256sum every binary. Paths are quoted; the root is prepended.
- * @param {string} root @param {FixtureManifest} m
+ * link, sha256sum every binary. Paths are quoted; the root is prepended. `beside`: sha256sum runs beside the rest,
+ * its output printed after it, as vmdrift's script does it (`sha256sum … | { cat …; readlink …; cat; }`).
+ * @param {string} root @param {FixtureManifest} m @param {{beside?: boolean}} [options]
  */
-export function floorCommand(root, m) {
+export function floorCommand(root, m, {beside = false} = {}) {
   const q = (/** @type {string} */ s) => `'${s.replaceAll("'", `'\\''`)}'`
   const abs = (/** @type {string} */ rel) => q(`${root}/${rel}`)
-  return [
-    `cat ${m.textFiles.map(abs).join(' ')}`,
-    `readlink ${m.symlinks.map(abs).join(' ')}`,
-    `sha256sum ${m.binaries.map((b) => abs(b.path)).join(' ')}`,
-  ].join(' && ')
+  const read = [`cat ${m.textFiles.map(abs).join(' ')}`, `readlink ${m.symlinks.map(abs).join(' ')}`]
+  const hash = `sha256sum ${m.binaries.map((b) => abs(b.path)).join(' ')}`
+  return beside ? `${hash} | { ${read.join(' && ')} && cat; }` : [...read, hash].join(' && ')
 }
 
 /**

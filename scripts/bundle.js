@@ -2,16 +2,17 @@
 // Bundles dist/main.js (after tsc) into one CommonJS file, dist/bundle/main.cjs, with esbuild: oclif and our
 // commands, and behind lazy initialisers what a command needs only when it runs. Then writes V8's code cache of
 // it (scripts/code-cache.js); bin/load-bundle.js says why CommonJS and why the cache. Only oclif (start-up: help,
-// parsing), chalk, and p-limit and log-update (ES modules only, which Node 20 cannot require()) are bundled, and
-// ssh2 apart (below); the other packages a command loads when it runs stay in node_modules as they are, so a
-// package that finds its files at run time (jsonc-parser's UMD build) works unchanged.
+// parsing), chalk, picomatch (oclif's globbing loads it for every command), and p-limit and log-update (ES modules
+// only, which Node 20 cannot require()) are bundled, and ssh2 and yaml apart (below); the other packages a command
+// loads when it runs stay in node_modules as they are, so a package that finds its files at run time (jsonc-parser's
+// UMD build) works unchanged.
 import {execFileSync} from 'node:child_process'
 import {readFileSync, rmSync} from 'node:fs'
 import {isBuiltin} from 'node:module'
 import {build} from 'esbuild'
 
 const {dependencies} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
-const bundled = new Set(['@oclif/core', 'chalk', 'p-limit', 'log-update'])
+const bundled = new Set(['@oclif/core', 'chalk', 'p-limit', 'log-update', 'picomatch'])
 
 rmSync(new URL('../dist/bundle', import.meta.url), {recursive: true, force: true})
 

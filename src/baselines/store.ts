@@ -28,8 +28,8 @@ export async function readBaselineText(file: string): Promise<string> {
   return text
 }
 
-export async function writeBaselineFile(file: string, baseline: Baseline): Promise<void> {
-  const text = formatBaseline(baseline)
+/** Writes `baseline` (already formatted as `text`, if given: it must be formatBaseline's). */
+export async function writeBaselineFile(file: string, baseline: Baseline, text = formatBaseline(baseline)): Promise<void> {
   // A baseline that could not be read back is refused now, not at the next check.
   if (text.length > MAX_BASELINE_BYTES) {
     throw new InputError(`cannot write baseline ${file}: ${(text.length / 1024 / 1024).toFixed(0)} MB is more than a baseline may be (${MAX_BASELINE_BYTES / 1024 / 1024} MB)`, 'leave the huge files out (--watch fewer paths)')

@@ -4,8 +4,9 @@ import {collectorById, collectors as allCollectors} from '../collectors/index.js
 import type {Collector} from '../collectors/types.js'
 import {InputError, TargetError} from '../errors.js'
 import type {Target} from '../transport/types.js'
-import {readHost} from './read-host.js'
-import {BASELINE_FORMAT, type Baseline} from '../model.js'
+import {readHostAhead} from './read-host.js'
+import {formatBaseline} from '../baselines/format.js'
+import {BASELINE_FORMAT, type Baseline, type Snapshot} from '../model.js'
 
 export interface HostOptions {
   root?: string
@@ -46,7 +47,23 @@ export async function capture(
   const collectors = collectorsNamed(options.collectors ?? collectorIds())
   const keepContent = options.keepContent ?? []
   const redact = options.redact ?? []
-  const snapshot = await readHost(target, {collectors, capture: {watch: options.watch, keepContent, redact}, root: options.root, sudo: options.sudo})
+  // A collector that could not read the host is left out of the baseline rather than recorded as empty.
+  const layOut = (snapshot: Snapshot): Baseline => {
+    const available = collectors.map((c) => c.id).filter((id) => snapshot.unavailable[id] === undefined)
+    return {
+      vmdrift: BASELINE_FORMAT,
+      target: target.name,
+      // The redaction rules travel with the baseline, so a check redacts exactly what the capture did.
+      options: {collectors: available, watch: options.watch, ...(keepContent.length ? {keepContent} : {}), ...(redact.length ? {redact} : {})},
+      collectors: Object.fromEntries(available.map((id) => [id, snapshot.collectors[id] ?? {}])),
+    }
+  }
+  // The baseline is laid out and formatted while the host still hashes the watched files (read-host.ts).
+  const {snapshot, ahead} = await readHostAhead(
+    target,
+    {collectors, capture: {watch: options.watch, keepContent, redact}, root: options.root, sudo: options.sudo},
+    (provisional) => formatBaseline(layOut(provisional)),
+  )
   // A golden baseline with holes would make every later check of a readable host report them as drift.
   if (snapshot.unreadable.length && !options.allowUnreadable) {
     const [first, ...more] = snapshot.unreadable
@@ -56,18 +73,11 @@ export async function capture(
       {hint: 'run with --sudo, or pass --allow-unreadable to record them as unreadable'},
     )
   }
-  // A collector that could not read the host is left out of the baseline rather than recorded as empty.
-  const available = collectors.map((c) => c.id).filter((id) => snapshot.unavailable[id] === undefined)
-  const baseline: Baseline = {
-    vmdrift: BASELINE_FORMAT,
-    target: target.name,
-    // The redaction rules travel with the baseline, so a check redacts exactly what the capture did.
-    options: {collectors: available, watch: options.watch, ...(keepContent.length ? {keepContent} : {}), ...(redact.length ? {redact} : {})},
-    collectors: Object.fromEntries(available.map((id) => [id, snapshot.collectors[id] ?? {}])),
-  }
+  const baseline = layOut(snapshot)
+  const available = baseline.options.collectors
   // The bytes first: a baseline must never name a blob that is not there.
   if (snapshot.blobs?.size) await writeBlobs(blobsDir(options.baselineFile), snapshot.blobs)
-  await writeBaselineFile(options.baselineFile, baseline)
+  await writeBaselineFile(options.baselineFile, baseline, ahead?.fill(ahead.value))
   return {
     target: target.name,
     baseline: options.baselineFile,

@@ -120,7 +120,7 @@ function parseStats(body: Buffer, ids: Ids): Map<string, Stat> {
 }
 
 /** `sha256sum -z`: `<64 hex>  <path>` per file, NUL-ended; the path is not escaped in this mode. */
-function parseHashes(body: Buffer): Map<string, string> {
+export function parseHashes(body: Buffer): Map<string, string> {
   const hashes = new Map<string, string>()
   for (const line of nulNames(body)) {
     // `<hash>  <path>` (text mode) or `<hash> *<path>` (binary mode)
@@ -143,6 +143,11 @@ export interface StreamOptions {
   /** the --root prefix the script ran with: removed from every path */
   root?: string
   sha256: (data: Buffer) => string
+  /**
+   * What a file the host should have hashed gets when the stream holds no hash for it: read-host.ts reads the
+   * stream before its hashes came, with a placeholder for each (unset: the file could not be read).
+   */
+  placeholder?: (name: string) => string
 }
 
 export interface ParsedStream {
@@ -322,7 +327,7 @@ function assemble(
       if (stat.target !== undefined) record.target = stat.target
       if (vendor) record.vendor = true
       if (stat.type === 'file' && mode === 'bytes') keepBytes(record, contents.get(name), options.sha256)
-      else if (stat.type === 'file' && mode !== 'none') fillContent(record, mode === 'text' ? contents.get(name) : hashes.get(name), options.sha256)
+      else if (stat.type === 'file' && mode !== 'none') fillContent(record, mode === 'text' ? contents.get(name) : (hashes.get(name) ?? options.placeholder?.(name)), options.sha256)
       result.records.push(record)
     }
   }

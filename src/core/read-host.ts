@@ -2,8 +2,9 @@
 import {createHash, randomBytes} from 'node:crypto'
 import {readsUnderRoot, type CaptureOptions, type Collector, type Probe, type ProbeResult} from '../collectors/types.js'
 import {TargetError} from '../errors.js'
-import type {Target} from '../transport/types.js'
-import {FrameError, parseStream, type ParsedStream} from './frames.js'
+import type {ExecResult, Target} from '../transport/types.js'
+import {FrameError, parseStream, type ParsedStream, type StreamOptions} from './frames.js'
+import {BeforeHashes, fillSnapshot} from './before-hashes.js'
 import {HOST_PROBES, parseHostFacts} from './host.js'
 import {compileScript} from './script.js'
 import {referencedPaths} from './script-referenced.js'
@@ -57,6 +58,21 @@ function redactPaths(results: Record<string, ProbeResult>, probes: Probe[], isSe
 }
 
 export async function readHost(target: Target, options: ReadOptions): Promise<Snapshot> {
+  return (await readHostAhead(target, options)).snapshot
+}
+
+/**
+ * readHost, and `prepare` (a capture laying out and formatting its baseline) run on the host's answer as soon as
+ * all of it but the hashes has come: hashing the watched binaries is most of the host's time, and the hashes are
+ * the last frame (script.ts). Each hash is then a placeholder; when the hashes come and are exactly the ones the
+ * placeholders stand for, `ahead` holds what `prepare` made and how to put the hashes into a text of it.
+ * Otherwise (no hashes, or any doubt) there is no `ahead`, and the snapshot is read from the whole answer.
+ */
+export async function readHostAhead<T>(
+  target: Target,
+  options: ReadOptions,
+  prepare?: (provisional: Snapshot) => T,
+): Promise<{snapshot: Snapshot; ahead?: {value: T; fill: (text: string) => string | undefined}}> {
   const boundary = `vmdrift-${randomBytes(16).toString('hex')}`
   // Under --root there is no running system to ask: its probes are not even sent.
   const runs = (probe: Probe) => !options.root || readsUnderRoot(probe)
@@ -71,11 +87,35 @@ export async function readHost(target: Target, options: ReadOptions): Promise<Sn
   const script = compileScript(probes, {boundary, root: options.root})
   // Made while the host works: nothing it answers changes the rules.
   const isSecret = redactionMatcher(options.capture.redact)
-  const result = await target.runScript(script, {sudo: options.sudo})
+  const content = Object.fromEntries(probes.flatMap((probe) => (probe.kind === 'files' ? [[probe.id, probe.content]] : [])))
+  const interpret = (result: ExecResult, placeholder?: (name: string) => string) =>
+    snapshotOf(target, options, {declared, probes, boundary, isSecret, result, stream: {content, root: options.root, sha256, placeholder}})
+  const before = prepare
+    ? new BeforeHashes(boundary, (stream, placeholder) => {
+        const snapshot = interpret({stdout: stream, stderr: '', exitCode: 0}, placeholder)
+        return {snapshot, value: prepare(snapshot)}
+      })
+    : undefined
+  const result = await target.runScript(script, {sudo: options.sudo, onOutput: before?.onOutput})
+  const ahead = before?.settle(result.stdout)
+  if (ahead) return {snapshot: fillSnapshot(ahead.snapshot, ahead.hashes), ahead: {value: ahead.value, fill: ahead.fill}}
+  return {snapshot: interpret(result)}
+}
+
+interface Interpretation {
+  declared: {collector: Collector; probes: Probe[]}[]
+  probes: Probe[]
+  boundary: string
+  isSecret: (path: string) => boolean
+  result: ExecResult
+  stream: StreamOptions
+}
+
+/** The host's answer (all of it, or all but the hashes, each a placeholder), parsed into a snapshot. */
+function snapshotOf(target: Target, options: ReadOptions, {declared, probes, boundary, isSecret, result, stream}: Interpretation): Snapshot {
   let parsed: ParsedStream
   try {
-    const content = Object.fromEntries(probes.flatMap((probe) => (probe.kind === 'files' ? [[probe.id, probe.content]] : [])))
-    parsed = parseStream(result.stdout, boundary, {content, root: options.root, sha256})
+    parsed = parseStream(result.stdout, boundary, stream)
   } catch (error) {
     if (!(error instanceof FrameError)) throw error
     const stderr = firstLine(result.stderr)
@@ -113,7 +153,7 @@ export async function readHost(target: Target, options: ReadOptions): Promise<Sn
     const live: Record<string, ProbeResult> = {}
     for (const probe of probes) {
       if (!readsUnderRoot(probe)) {
-        if (!runs(probe)) {
+        if (options.root && !readsUnderRoot(probe)) {
           snapshot.effectUnknown[collector.id] ??= OFFLINE_ROOT
           continue
         }

@@ -65,8 +65,9 @@ export function compileCommands(probes: (CommandProbe | EachProbe)[], files: Fil
  * each is the left side of a pipeline whose right side is everything else, so no temporary file is written. The
  * right side keeps the pipe on a descriptor of its own (3, 4, …), gives the rest of the script /dev/null as stdin,
  * and prints each command's output in its frame at the end: by then the command has long finished, or is waited for.
+ * `last`: what the script prints after those frames, just before END.
  */
-export function runConcurrently(body: string, probes: (CommandProbe | EachProbe)[]): string {
+export function runConcurrently(body: string, probes: (CommandProbe | EachProbe)[], last: string[] = []): string {
   const concurrent = probes.filter((probe): probe is CommandProbe => probe.kind === 'command' && probe.concurrent === true)
   if (concurrent.length > 6) throw new Error('at most 6 concurrent command probes (descriptors 3 to 8)')
   const tools = (probe: CommandProbe) => probe.tools.map((tool) => `command -v ${shQuote(tool)} >/dev/null 2>&1`).join(' && ') || 'true'
@@ -76,5 +77,5 @@ export function runConcurrently(body: string, probes: (CommandProbe | EachProbe)
     const missing = probe.tools.map((tool) => `have ${shQuote(tool)} || printf ' %s' ${shQuote(tool)}`).join('; ')
     return `if ${tools(probe)}; then t "O "${id}; cat <&${i + 3}; else t "U "${id}; printf 'not found on the host:'; ${missing}; fi`
   })
-  return [...opened, body, ...read, 't END', ...concurrent.map(() => '}')].join('\n') + '\n'
+  return [...opened, body, ...read, ...last, 't END', ...concurrent.map(() => '}')].join('\n') + '\n'
 }

@@ -299,9 +299,10 @@ const HASHES_FD = 9
  * rest of the script (stat, cat, the commands) needs none of it. So sha256sum runs first, as the left side of a
  * pipeline whose right side is everything else, as runConcurrently runs slow commands (no temporary file): the
  * right side keeps the pipe on a descriptor of its own, gives the rest /dev/null as stdin (it is the script
- * itself, sh -s), and prints the `H` frame last. More hashes than a pipe holds (64 KiB, ~600 files) wait for the
- * reader: sha256sum then finishes after the rest, as it did before it ran beside it. The right side is a
- * subshell: nothing after it may need a variable it sets (only the command probes' frames and END follow).
+ * itself, sh -s), and prints the `H` frame last, just before END (after the frames of the concurrent command
+ * probes). More hashes than a pipe holds (64 KiB, ~600 files) wait for the reader: sha256sum then finishes after
+ * the rest, as it did before it ran beside it. The right side is a subshell: nothing after it may need a variable
+ * it sets (only END follows).
  */
 function hashedBeside(hashes: string): string {
   return `{ t H; ${oneProcessFor(hashes, 'sha256sum -z --')}; } </dev/null 2>/dev/null | {\nexec ${HASHES_FD}<&0 </dev/null`
@@ -362,8 +363,9 @@ export function compileScript(all: Probe[], options: ScriptOptions): string {
     referenced,
     '# 4. commands that read the running system, each once',
     compileCommands(commands, probes),
-    ...(hashing ? [`cat <&${HASHES_FD}`, '}'] : []),
   ]
   const body = lines.filter((line) => line !== '').join('\n')
-  return runConcurrently(body, commands)
+  // The hashes are the last frame before END, whatever else ran beside them: a reader can act on all the rest as
+  // soon as their frame starts (read-host.ts).
+  return runConcurrently(body, commands, hashing ? [`cat <&${HASHES_FD}`, '}'] : [])
 }

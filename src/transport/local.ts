@@ -1,6 +1,6 @@
 import {spawn} from 'node:child_process'
 import {TargetError} from '../errors.js'
-import type {ExecResult, Target} from './types.js'
+import type {ExecResult, RunOptions, Target} from './types.js'
 
 /** This machine, no SSH: `sh -s` with the script on stdin. */
 export class LocalTarget implements Target {
@@ -9,13 +9,16 @@ export class LocalTarget implements Target {
 
   async open(): Promise<void> {}
 
-  runScript(script: string, options: {sudo?: boolean} = {}): Promise<ExecResult> {
+  runScript(script: string, options: RunOptions = {}): Promise<ExecResult> {
     const [cmd, ...args] = options.sudo ? ['sudo', '-n', 'sh', '-s'] : ['sh', '-s']
     return new Promise((resolve, reject) => {
       const child = spawn(cmd!, args, {stdio: ['pipe', 'pipe', 'pipe']})
       const out: Buffer[] = []
       const err: Buffer[] = []
-      child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
+      child.stdout.on('data', (chunk: Buffer) => {
+        out.push(chunk)
+        options.onOutput?.(chunk)
+      })
       child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
       child.on('error', (error: NodeJS.ErrnoException) =>
         reject(

@@ -14,7 +14,7 @@ import {
   type HostKeyVerdict,
   type KnownKey,
 } from './known-hosts.js'
-import type {ExecResult, Target} from './types.js'
+import type {ExecResult, RunOptions, Target} from './types.js'
 
 /**
  * ssh2, loaded once a connection is asked for (after its TCP connect is under way: loading it costs ~20 ms). It is
@@ -302,7 +302,7 @@ export class SshTarget implements Target {
     return new TargetError(`${name}: cannot connect to ${host}:${port}: ${reason}`, name, {hint: 'is the host up and sshd running?'})
   }
 
-  async runScript(script: string, options: {sudo?: boolean} = {}): Promise<ExecResult> {
+  async runScript(script: string, options: RunOptions = {}): Promise<ExecResult> {
     const client = await this.connect()
     // The script rides in the exec request itself, as `ssh host 'command'` sends it: the host starts on it at
     // once. On stdin it could only be sent once the host had confirmed the exec, a round trip later. A script
@@ -329,7 +329,10 @@ export class SshTarget implements Target {
       // A connection that breaks mid-script (a protocol error, a reset) ends the run at once, never waits for the timeout.
       client.once('error', (error: Error) => fail(this.lostError(error)))
       client.once('close', () => fail(this.lostError(new Error('the connection closed'))))
-      channel.on('data', (chunk: Buffer) => out.push(chunk))
+      channel.on('data', (chunk: Buffer) => {
+        out.push(chunk)
+        options.onOutput?.(chunk)
+      })
       channel.stderr.on('data', (chunk: Buffer) => err.push(chunk))
       channel.on('close', (exitCode: number | null) => {
         clearTimeout(timer)
