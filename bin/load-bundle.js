@@ -10,6 +10,8 @@ const vm = require('node:vm')
 
 const BUNDLE_DIR = join(__dirname, '..', 'dist', 'bundle')
 const BUNDLE = join(BUNDLE_DIR, 'main.cjs')
+/** What starts a connection before the main bundle loads (scripts/bundle.js): src/early.ts and the transport. */
+const EARLY = join(BUNDLE_DIR, 'early.cjs')
 
 /** The code cache of a bundle file. */
 const codeCacheOf = (file) => `${file}.cache`
@@ -55,7 +57,12 @@ function runBundleFile(file, {codeCache = true} = {}) {
 /** The bundle's exports, and its script (for scripts/code-cache.js, which makes the cache from it). */
 function loadBundle(options) {
   const {module, script} = runBundleFile(BUNDLE, options)
-  return {execute: module.exports.execute, connectEarly: module.exports.connectEarly, script}
+  return {execute: module.exports.execute, script}
 }
 
-module.exports = {BUNDLE_DIR, BUNDLE, codeCacheOf, runBundleFile, loadBundle, ran}
+/** early.cjs's exports: connectEarly (src/early.ts). */
+function loadEarly() {
+  return runBundleFile(EARLY).module.exports
+}
+
+module.exports = {BUNDLE_DIR, BUNDLE, codeCacheOf, runBundleFile, loadBundle, loadEarly, ran}

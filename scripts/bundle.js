@@ -9,6 +9,8 @@
 import {execFileSync} from 'node:child_process'
 import {readFileSync, rmSync} from 'node:fs'
 import {isBuiltin} from 'node:module'
+import {resolve as resolvePath} from 'node:path'
+import {fileURLToPath} from 'node:url'
 import {build} from 'esbuild'
 
 const {dependencies} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
@@ -52,6 +54,23 @@ const oclifEsmImport = {
   },
 }
 
+/**
+ * What a capture or check of one host needs before its first byte goes out (src/early.ts, the transport, the errors
+ * they throw) is its own file, dist/bundle/early.cjs, which bin/run.js runs first: the handshake starts before the
+ * main bundle (oclif, the commands) is even read. The main bundle takes these modules from early.cjs too, never a
+ * copy of its own, so there is one TargetError class (an `instanceof` across two copies would fail) and one table
+ * of connections started early. ssh-config is bundled into it (only target resolution uses it).
+ */
+const EARLY = ['errors.js', 'early.js', 'transport/resolve.js', 'transport/ssh.js', 'transport/local.js', 'transport/known-hosts.js'].map(
+  (file) => fileURLToPath(new URL(`../dist/${file}`, import.meta.url)),
+)
+const fromEarly = {
+  name: 'from-early',
+  setup(esbuild) {
+    esbuild.onResolve({filter: /^\.\.?\//}, ({path, resolveDir}) => (EARLY.includes(resolvePath(resolveDir, path)) ? {path: './early.cjs', external: true} : undefined))
+  },
+}
+
 const main = await build({
   entryPoints: [new URL('../dist/main.js', import.meta.url).pathname],
   outfile: new URL('../dist/bundle/main.cjs', import.meta.url).pathname,
@@ -71,7 +90,7 @@ const main = await build({
   banner: {
     js: "const __vmdriftBundleUrl = require('node:url').pathToFileURL(__filename).href; const __vmdriftImport = (specifier) => require('../../bin/esm-import.cjs')(specifier);",
   },
-  plugins: [oclifEsmImport, requireApart],
+  plugins: [oclifEsmImport, requireApart, fromEarly],
   metafile: true,
   logLevel: 'warning',
 })
@@ -98,6 +117,22 @@ const withoutHttpAgents = {
     esbuild.onLoad({filter: /.*/, namespace: 'unused'}, () => ({contents: 'module.exports = {HTTPAgent: undefined, HTTPSAgent: undefined}', loader: 'js'}))
   },
 }
+
+await build({
+  stdin: {contents: EARLY.map((file) => `export * from ${JSON.stringify(file)}`).join('\n'), resolveDir: new URL('..', import.meta.url).pathname},
+  outfile: new URL('../dist/bundle/early.cjs', import.meta.url).pathname,
+  bundle: true,
+  format: 'cjs',
+  minifyWhitespace: true,
+  platform: 'node',
+  target: 'node20',
+  supported: {'dynamic-import': false},
+  external: [...Object.keys(dependencies).filter((name) => name !== 'ssh-config')],
+  define: {'import.meta.url': '__vmdriftBundleUrl'},
+  banner: {js: "const __vmdriftBundleUrl = require('node:url').pathToFileURL(__filename).href;"},
+  plugins: [requireApart],
+  logLevel: 'warning',
+})
 
 for (const {file, entry, external} of apart) {
   await build({

@@ -1,12 +1,10 @@
 // What bin/run.js loads: oclif's execute and our commands in one bundle (scripts/bundle.js), so start-up pays for
 // one file read instead of Node resolving a few hundred modules. What a command needs only when it runs (the engine,
 // SSH, YAML, ajv) stays behind dynamic imports, which the bundle runs on first use. So does oclif itself, with the
-// commands (they extend its Command): connectEarly runs before either is evaluated.
+// commands (they extend its Command), which load only in execute.
 import type {Hook} from '@oclif/core/hooks'
 import type * as Oclif from '@oclif/core/execute'
 import type * as CommandList from './command-list.js'
-
-export {connectEarly} from './early.js'
 
 /** The commands, for oclif's explicit command strategy (package.json oclif.commands): set by loadCommands. */
 export let COMMANDS: typeof CommandList.COMMANDS | undefined
