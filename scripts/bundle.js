@@ -71,9 +71,8 @@ const fromEarly = {
   },
 }
 
-const main = await build({
-  entryPoints: [new URL('../dist/main.js', import.meta.url).pathname],
-  outfile: new URL('../dist/bundle/main.cjs', import.meta.url).pathname,
+/** What every file of the bundle is built with. */
+const common = {
   bundle: true,
   format: 'cjs',
   // A fifth smaller: less to read, and to parse for each function the code cache does not hold (names are kept).
@@ -83,16 +82,21 @@ const main = await build({
   // Every import() becomes a require(): an import() in a script that V8 restored from a code cache finds no
   // loader (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING). What would need import() (an ES module) is bundled instead.
   supported: {'dynamic-import': false},
-  // oclif requires typescript/ts-node only to run a plugin from .ts sources, which vmdrift never does.
-  external: [...Object.keys(dependencies).filter((name) => !bundled.has(name)), 'typescript', 'ts-node'],
   // Our modules find the package's files from their own URL; in the bundle that is the bundle's.
   define: {'import.meta.url': '__vmdriftBundleUrl'},
-  banner: {
-    js: "const __vmdriftBundleUrl = require('node:url').pathToFileURL(__filename).href; const __vmdriftImport = (specifier) => require('../../bin/esm-import.cjs')(specifier);",
-  },
+  logLevel: 'warning',
+}
+const bundleUrl = "const __vmdriftBundleUrl = require('node:url').pathToFileURL(__filename).href;"
+
+const main = await build({
+  ...common,
+  entryPoints: [new URL('../dist/main.js', import.meta.url).pathname],
+  outfile: new URL('../dist/bundle/main.cjs', import.meta.url).pathname,
+  // oclif requires typescript/ts-node only to run a plugin from .ts sources, which vmdrift never does.
+  external: [...Object.keys(dependencies).filter((name) => !bundled.has(name)), 'typescript', 'ts-node'],
+  banner: {js: `${bundleUrl} const __vmdriftImport = (specifier) => require('../../bin/esm-import.cjs')(specifier);`},
   plugins: [oclifEsmImport, requireApart, fromEarly],
   metafile: true,
-  logLevel: 'warning',
 })
 
 // Node 20 before 20.19 cannot require() an ES module: a package the bundle require()s must not be one, or vmdrift
@@ -119,19 +123,12 @@ const withoutHttpAgents = {
 }
 
 await build({
+  ...common,
   stdin: {contents: EARLY.map((file) => `export * from ${JSON.stringify(file)}`).join('\n'), resolveDir: new URL('..', import.meta.url).pathname},
   outfile: new URL('../dist/bundle/early.cjs', import.meta.url).pathname,
-  bundle: true,
-  format: 'cjs',
-  minifyWhitespace: true,
-  platform: 'node',
-  target: 'node20',
-  supported: {'dynamic-import': false},
   external: [...Object.keys(dependencies).filter((name) => name !== 'ssh-config')],
-  define: {'import.meta.url': '__vmdriftBundleUrl'},
-  banner: {js: "const __vmdriftBundleUrl = require('node:url').pathToFileURL(__filename).href;"},
+  banner: {js: bundleUrl},
   plugins: [requireApart],
-  logLevel: 'warning',
 })
 
 for (const {file, entry, external} of apart) {
