@@ -55,21 +55,30 @@ const oclifEsmImport = {
 }
 
 /**
- * What a capture or check of one host needs before its first byte goes out (src/early.ts, the transport, the errors
- * they throw) is its own file, dist/bundle/early.cjs, which bin/run.js runs first: the handshake starts before the
- * main bundle (oclif, the commands) is even read. The main bundle takes these modules from early.cjs too, never a
- * copy of its own, so there is one TargetError class (an `instanceof` across two copies would fail) and one table
- * of connections started early. ssh-config is bundled into it (only target resolution uses it).
+ * What a capture or check of one host needs before its first byte goes out is bundled apart from main.cjs, in two
+ * files of our own modules, each module in one file only (two copies of TargetError would fail an `instanceof`;
+ * two tables of connections started early would lose one):
+ * - dist/bundle/early.cjs: src/early.ts and the errors every part throws. bin/run.js runs it first, so a
+ *   capture or check starts its handshake before main.cjs (oclif, the commands) is even read; it is small, as
+ *   every command, --help too, loads it.
+ * - dist/bundle/transport.cjs: the transport (target resolution, SSH, this machine) with ssh-config, loaded when a
+ *   target is resolved: by early.cjs for a capture or check, or by main.cjs.
  */
-const EARLY = ['errors.js', 'early.js', 'transport/resolve.js', 'transport/ssh.js', 'transport/local.js', 'transport/known-hosts.js'].map(
-  (file) => fileURLToPath(new URL(`../dist/${file}`, import.meta.url)),
-)
-const fromEarly = {
-  name: 'from-early',
-  setup(esbuild) {
-    esbuild.onResolve({filter: /^\.\.?\//}, ({path, resolveDir}) => (EARLY.includes(resolvePath(resolveDir, path)) ? {path: './early.cjs', external: true} : undefined))
-  },
+const fileOf = (/** @type {string} */ module) => fileURLToPath(new URL(`../dist/${module}`, import.meta.url))
+const OWN = {
+  'early.cjs': ['errors.js', 'early.js'].map(fileOf),
+  'transport.cjs': ['transport/resolve.js', 'transport/ssh.js', 'transport/local.js', 'transport/known-hosts.js'].map(fileOf),
 }
+/** Our modules that live in another of the files: imported from there. */
+const fromOwnFiles = (/** @type {string} */ building) => ({
+  name: 'from-own-files',
+  setup(esbuild) {
+    esbuild.onResolve({filter: /^\.\.?\//}, ({path, resolveDir}) => {
+      const file = Object.entries(OWN).find(([name, modules]) => name !== building && modules.includes(resolvePath(resolveDir, path)))?.[0]
+      return file ? {path: `./${file}`, external: true} : undefined
+    })
+  },
+})
 
 /** What every file of the bundle is built with. */
 const common = {
@@ -95,7 +104,7 @@ const main = await build({
   // oclif requires typescript/ts-node only to run a plugin from .ts sources, which vmdrift never does.
   external: [...Object.keys(dependencies).filter((name) => !bundled.has(name)), 'typescript', 'ts-node'],
   banner: {js: `${bundleUrl} const __vmdriftImport = (specifier) => require('../../bin/esm-import.cjs')(specifier);`},
-  plugins: [oclifEsmImport, requireApart, fromEarly],
+  plugins: [oclifEsmImport, requireApart, fromOwnFiles('main.cjs')],
   metafile: true,
 })
 
@@ -122,14 +131,16 @@ const withoutHttpAgents = {
   },
 }
 
-await build({
-  ...common,
-  stdin: {contents: EARLY.map((file) => `export * from ${JSON.stringify(file)}`).join('\n'), resolveDir: new URL('..', import.meta.url).pathname},
-  outfile: new URL('../dist/bundle/early.cjs', import.meta.url).pathname,
-  external: [...Object.keys(dependencies).filter((name) => name !== 'ssh-config')],
-  banner: {js: bundleUrl},
-  plugins: [requireApart],
-})
+for (const [file, modules] of Object.entries(OWN)) {
+  await build({
+    ...common,
+    stdin: {contents: modules.map((module) => `export * from ${JSON.stringify(module)}`).join('\n'), resolveDir: new URL('..', import.meta.url).pathname},
+    outfile: new URL(`../dist/bundle/${file}`, import.meta.url).pathname,
+    external: Object.keys(dependencies).filter((name) => name !== 'ssh-config'),
+    banner: {js: bundleUrl},
+    plugins: [requireApart, fromOwnFiles(file)],
+  })
+}
 
 for (const {file, entry, external} of apart) {
   await build({

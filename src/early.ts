@@ -82,7 +82,8 @@ export function earlyTarget(argv: string[], flags: ManifestFlag[]): {spec: strin
 export async function connectEarly(argv: string[]): Promise<void> {
   try {
     const [command, ...rest] = argv
-    if ((command !== 'capture' && command !== 'check') || existsSync(DEFAULT_CONFIG_FILE)) return
+    // help is what a command line with --help is for: not even the manifest is read for it
+    if ((command !== 'capture' && command !== 'check') || rest.includes('--help') || rest.includes('-h') || existsSync(DEFAULT_CONFIG_FILE)) return
     const manifest = JSON.parse(readFileSync(join(packageRoot(), 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, {flags: Record<string, ManifestFlag>}>}
     const early = earlyTarget(rest, Object.values(manifest.commands[command]?.flags ?? {}))
     if (!early) return

@@ -1,5 +1,6 @@
 // A host over SSH (ssh2, pure JavaScript). One connection, and one exec channel per script.
-import {appendFile, readFile} from 'node:fs/promises'
+import {readFileSync} from 'node:fs'
+import {appendFile} from 'node:fs/promises'
 import {Socket, connect as tcpConnect} from 'node:net'
 import type {Duplex} from 'node:stream'
 import type {AuthenticationType, Client, ClientChannel, ConnectConfig} from 'ssh2'
@@ -42,6 +43,10 @@ export interface SshSettings {
   via?: SshSettings
 }
 
+/** What vmdrift calls itself in its SSH identification line, and that line. */
+const IDENT = 'vmdrift'
+const IDENT_LINE = Buffer.from(`SSH-2.0-${IDENT}\r\n`)
+
 /** The longest command that carries its script (MAX_ARG_STRLEN is 128 KiB; the rest is headroom). */
 const MAX_INLINE_COMMAND = 100_000
 
@@ -50,20 +55,31 @@ const OPEN_PATIENCE_MS = 100
 
 type AuthMethod = {type: 'publickey'; username: string; key: Buffer} | {type: 'agent'; username: string; agent: string}
 
-async function readKnownKeys(files: string[], entryName: string): Promise<KnownKey[]> {
+/** A missing file reads as nothing. */
+function readOrNothing(file: string): Buffer | undefined {
+  try {
+    return readFileSync(file)
+  } catch {
+    return undefined
+  }
+}
+
+// known_hosts and the keys are read at once, not through the thread pool: a few small files, read while the host's
+// greeting is on its way, when each event loop turn a read waited for was a turn the greeting waited for too.
+function readKnownKeys(files: string[], entryName: string): KnownKey[] {
   const keys: KnownKey[] = []
   for (const file of files) {
-    const text = await readFile(file, 'utf8').catch(() => '')
+    const text = readOrNothing(file)?.toString('utf8') ?? ''
     keys.push(...keysFor(text, entryName))
   }
   return keys
 }
 
-async function authMethods(settings: SshSettings, {utils}: Awaited<ReturnType<typeof loadSsh2>>): Promise<{methods: AuthMethod[]; skipped: string[]}> {
+function authMethods(settings: SshSettings, {utils}: Awaited<ReturnType<typeof loadSsh2>>): {methods: AuthMethod[]; skipped: string[]} {
   const methods: AuthMethod[] = []
   const skipped: string[] = []
   for (const file of settings.identityFiles) {
-    const key = await readFile(file).catch(() => undefined)
+    const key = readOrNothing(file)
     if (!key) continue
     const parsed = utils.parseKey(key)
     if (parsed instanceof Error) {
@@ -155,9 +171,12 @@ export class SshTarget implements Target {
     let known: KnownKey[]
     let methods: AuthMethod[]
     try {
+      // One turn of the event loop first: a nearby host's connection is up by then, and our identification line
+      // leaves before ssh2's loading holds the loop.
+      if (dialed) await new Promise((resolve) => setImmediate(resolve))
       const ssh2 = await loadSsh2()
-      known = await readKnownKeys(settings.knownHostsFiles, hostEntryName(settings.host, settings.port))
-      const auth = await authMethods(settings, ssh2)
+      known = readKnownKeys(settings.knownHostsFiles, hostEntryName(settings.host, settings.port))
+      const auth = authMethods(settings, ssh2)
       methods = auth.methods
       if (this.closed) throw new TargetError(`${settings.name}: closed before connecting`, settings.name)
       if (methods.length === 0) {
@@ -183,6 +202,7 @@ export class SshTarget implements Target {
     this.client = handle
     const config: ConnectConfig = {
       sock: socket,
+      ident: IDENT,
       username: settings.user,
       readyTimeout: settings.timeoutSeconds * 1000,
       algorithms: {serverHostKey: preferredHostKeyAlgorithms(known) as never},
@@ -245,6 +265,21 @@ export class SshTarget implements Target {
    */
   private dial(): {socket: Socket; failed: () => Error | undefined; handOver: () => void} {
     const socket = tcpConnect({host: this.settings.host, port: this.settings.port})
+    // Our identification line (RFC 4253 4.2) goes out as soon as the connection is up, not once ssh2 has loaded:
+    // OpenSSH's sshd sends its key exchange offer only after it has read it, so that offer is on its way back
+    // while ssh2 loads. ssh2 sends the same line when it starts (its `ident` is ours): that copy goes no further,
+    // and the line it puts in the exchange hash is the one the host got.
+    socket.write(IDENT_LINE)
+    const write = socket.write
+    socket.write = function (this: Socket, chunk: unknown, ...rest: unknown[]) {
+      if (Buffer.isBuffer(chunk) && chunk.equals(IDENT_LINE)) {
+        socket.write = write
+        const done = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined
+        if (done) process.nextTick(done)
+        return true
+      }
+      return write.apply(this, [chunk, ...rest] as Parameters<typeof write>)
+    } as typeof write
     let failed: Error | undefined
     const onError = (error: Error) => void (failed ??= error)
     socket.on('error', onError)

@@ -44,6 +44,8 @@ describe('vmdrift over a real sshd', () => {
     expect(sshd.countSessionChannels({since: before})).toBe(1)
     // started before oclif loaded (src/early.ts), and taken up by the command: one connection, not two
     expect(sshd.countConnections({since: before})).toBe(1)
+    // our identification line, sent before ssh2 loaded, and ssh2's own copy of it held back: the host read one
+    expect(sshd.readLog().slice(before).match(/remote software version \S+/g)).toEqual(['remote software version vmdrift'])
 
     const mid = sshd.mark()
     const checked = await vmdrift(['check', sshd.alias, ...flags])
