@@ -153,7 +153,8 @@ function snapshotOf(target: Target, options: ReadOptions, {declared, probes, bou
     const live: Record<string, ProbeResult> = {}
     for (const probe of probes) {
       if (!readsUnderRoot(probe)) {
-        if (options.root && !readsUnderRoot(probe)) {
+        // Under --root it was not sent (readHostAhead): what the running system uses is unknown.
+        if (options.root) {
           snapshot.effectUnknown[collector.id] ??= OFFLINE_ROOT
           continue
         }

@@ -26,11 +26,10 @@
 import type {CommandProbe, EachProbe, FilesProbe, Probe, ReferencedProbe} from '../collectors/types.js'
 import {compileCommands, runConcurrently} from './script-commands.js'
 import {compileReferenced} from './script-referenced.js'
+import {shQuote} from '../sh.js'
 
-/** Single-quotes a string for sh: nothing inside is ever expanded. */
-export function shQuote(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`)}'`
-}
+// Here too for the script compilers that import it from this module.
+export {shQuote}
 
 /**
  * A pattern as sh words that expand as a glob and nothing else: every character but `*`, `?` and a bracket

@@ -5,6 +5,7 @@ import {Socket, connect as tcpConnect} from 'node:net'
 import type {Duplex} from 'node:stream'
 import type {AuthenticationType, Client, ClientChannel, ConnectConfig} from 'ssh2'
 import {TargetError} from '../errors.js'
+import {shQuote} from '../sh.js'
 import {
   fingerprint,
   hostEntryName,
@@ -342,7 +343,7 @@ export class SshTarget implements Target {
     // The script rides in the exec request itself, as `ssh host 'command'` sends it: the host starts on it at
     // once. On stdin it could only be sent once the host had confirmed the exec, a round trip later. A script
     // too long for one argument of the login shell's `-c` (Linux: 128 KiB) still goes on stdin.
-    const inline = `sh -c '${script.replaceAll("'", `'\\''`)}'`
+    const inline = `sh -c ${shQuote(script)}`
     const inCommand = Buffer.byteLength(inline) <= MAX_INLINE_COMMAND
     const shell = inCommand ? inline : 'sh -s'
     const command = options.sudo ? `sudo -n ${shell}` : shell
