@@ -27,6 +27,37 @@ describe('the CLI for a person', () => {
     }
   })
 
+  it("prints the very help of node_modules' unedited oclif (scripts/bundle.js edits oclif as it bundles it)", async () => {
+    const manifest = JSON.parse(await readFile(join(repo, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, unknown>}
+    const plugin = JSON.parse(await readFile(join(repo, 'node_modules/@oclif/plugin-autocomplete/oclif.manifest.json'), 'utf8')) as typeof manifest
+    // The edit that sorts the commands by code unit instead of localeCompare: the same order for these ids.
+    const ids = [...Object.keys(manifest.commands), ...Object.keys(plugin.commands)]
+    expect(ids.toSorted()).toEqual(ids.toSorted((a, b) => a.localeCompare(b)))
+    const argvs = [[], ...Object.keys(manifest.commands).map((id) => [id, '--help']), ['autocomplete', '--help']]
+    const probe = [
+      `import {Config, Help} from '@oclif/core'`,
+      `const config = await Config.load(${JSON.stringify(repo)})`,
+      `const out = []`,
+      `const write = process.stdout.write`,
+      `for (const argv of ${JSON.stringify(argvs)}) {`,
+      `  let text = ''`,
+      `  process.stdout.write = (chunk) => ((text += chunk), true)`,
+      `  await new Help(config, config.pjson.oclif.helpOptions).showHelp(argv)`,
+      `  process.stdout.write = write`,
+      `  out.push(text)`,
+      `}`,
+      `console.log(JSON.stringify(out))`,
+    ].join('\n')
+    const env = {...process.env, NO_COLOR: '1', OCLIF_COLUMNS: '100'}
+    const unedited = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', probe], {cwd: repo, env, encoding: 'utf8'})) as string[]
+    const runs = await Promise.all(argvs.map((argv) => vmdrift(argv, {env: {OCLIF_COLUMNS: '100'}})))
+    for (const [i, run] of runs.entries()) {
+      expect(run.code, argvs[i].join(' ')).toBe(0)
+      expect(run.stdout, argvs[i].join(' ')).toBe(unedited[i])
+    }
+    expect(unedited[2]).toContain('vmdrift check helix-vm && ./run-tests')
+  })
+
   it('says "did you mean" for a mistyped command, in one line, exit 2', async () => {
     const run = await vmdrift(['chek', 'helix-vm'])
     expect(run.code).toBe(2)
