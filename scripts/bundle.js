@@ -55,7 +55,14 @@ const OCLIF_EDITS = [
   // Help runs every string it prints through ejs (for `<%= config.bin %>`), compiling each into a function, ~5 ms
   // for `check --help`. A string without a '%' has no ejs tag (each of its delimiters has one) and renders as it is.
   {file: 'help/util.js', from: 'return ejs_1.default.render(t, context);', to: "return t.includes('%') ? ejs_1.default.render(t, context) : t;"},
+  // Two of node's modules that oclif requires as it loads and uses only now and then: readline to read a flag's
+  // value from stdin, perf_hooks when OCLIF_PERFORMANCE is set. Each loads a dozen of node's internal modules
+  // (~3 ms together); required on first use instead (__vmdriftLazy, in the banner below).
+  {file: 'parser/parse.js', from: 'const node_readline_1 = require("node:readline");', to: 'const node_readline_1 = __vmdriftLazy("node:readline");'},
+  {file: 'performance.js', from: 'const node_perf_hooks_1 = require("node:perf_hooks");', to: 'const node_perf_hooks_1 = __vmdriftLazy("node:perf_hooks");'},
 ]
+/** A module that loads when one of its exports is first read (oclif reads them as `module_1.name`). */
+const lazyBanner = 'const __vmdriftLazy = (id) => { let loaded; return new Proxy({}, {get: (_, key) => (loaded ??= require(id))[key]}) };'
 const oclifEdits = {
   name: 'oclif-edits',
   setup(esbuild) {
@@ -120,7 +127,7 @@ const main = await build({
   outfile: new URL('../dist/bundle/main.cjs', import.meta.url).pathname,
   // oclif requires typescript/ts-node only to run a plugin from .ts sources, which vmdrift never does.
   external: [...Object.keys(dependencies).filter((name) => !bundled.has(name)), 'typescript', 'ts-node'],
-  banner: {js: `${bundleUrl} const __vmdriftImport = (specifier) => require('../../bin/esm-import.cjs')(specifier);`},
+  banner: {js: `${bundleUrl} ${lazyBanner} const __vmdriftImport = (specifier) => require('../../bin/esm-import.cjs')(specifier);`},
   plugins: [oclifEdits, requireApart, fromOwnFiles('main.cjs')],
   metafile: true,
 })
