@@ -225,6 +225,9 @@ export async function startSshd(opts = {}) {
     writeFileSync(logFile, '')
     const pidFile = p('sshd.pid')
     const configFile = p('sshd_config')
+    // The sessions' home (SetEnv below): empty, so the user's own dotfiles on this machine stay out of every session.
+    const home = p('home')
+    mkdirSync(home, {recursive: true})
 
     let lastError = ''
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -247,6 +250,10 @@ export async function startSshd(opts = {}) {
         'PrintLastLog no',
         'X11Forwarding no',
         'PermitUserEnvironment no',
+        // bash reads ~/.bashrc for each command sshd runs; a developer's (root's `pyenv init` on one machine) made
+        // every session ~0.5 s slower and queued a hundred concurrent ones on a lock, for vmdrift and the bench's
+        // `ssh` floor alike. A host's dotfiles are not what the tests and the bench measure.
+        `SetEnv HOME=${home}`,
         // many concurrent connections (a many-hosts benchmark) must not be dropped by the pre-auth throttle
         'MaxStartups 1000',
         'MaxSessions 100',

@@ -40,6 +40,11 @@ describe('test/support/sshd: a real OpenSSH sshd on 127.0.0.1', () => {
     expect(sshd.countExecRequests()).toBe(3)
   })
 
+  it("runs each command with an empty home of its own, not the user's dotfiles on this machine", async () => {
+    const {stdout} = await run('ssh', [...sshd.sshArgs, 'echo "$HOME"; ls -A "$HOME" | wc -l'], {timeout: 15_000})
+    expect(stdout).toBe(`${sshd.dir}/home\n0\n`)
+  })
+
   it('rejects a host key that is not in known_hosts', async () => {
     await expect(
       run('ssh', ['-F', sshd.sshConfigFile, '-o', 'UserKnownHostsFile=/dev/null', 'vmdrift-test', 'true'], {
