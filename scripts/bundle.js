@@ -63,18 +63,23 @@ const OCLIF_EDITS = [
 ]
 /** A module that loads when one of its exports is first read (oclif reads them as `module_1.name`). */
 const lazyBanner = 'const __vmdriftLazy = (id) => { let loaded; return new Proxy({}, {get: (_, key) => (loaded ??= require(id))[key]}) };'
+/** The edits made so far: after the build, each must be among them (a file oclif renamed is never loaded). */
+const applied = new Set()
 const oclifEdits = {
   name: 'oclif-edits',
   setup(esbuild) {
-    for (const {file, from, to, all} of OCLIF_EDITS) {
-      const filter = new RegExp(`@oclif[\\\\/]core[\\\\/]lib[\\\\/]${file.replaceAll('/', '[\\\\/]').replaceAll('.', '\\.')}$`)
-      esbuild.onLoad({filter}, ({path}) => {
-        const source = readFileSync(path, 'utf8')
-        const count = source.split(from).length - 1
-        if (count === 0 || (!all && count > 1)) throw new Error(`${path}: ${count} × ${JSON.stringify(from)} where the build edits one: has oclif changed?`)
-        return {contents: source.replaceAll(from, to), loader: 'js'}
-      })
-    }
+    esbuild.onLoad({filter: /@oclif[\\/]core[\\/]lib[\\/].+\.js$/}, ({path}) => {
+      const edits = OCLIF_EDITS.filter(({file}) => path.replaceAll('\\', '/').endsWith(`/@oclif/core/lib/${file}`))
+      if (!edits.length) return undefined
+      let contents = readFileSync(path, 'utf8')
+      for (const edit of edits) {
+        const count = contents.split(edit.from).length - 1
+        if (count === 0 || (!edit.all && count > 1)) throw new Error(`${path}: ${count} × ${JSON.stringify(edit.from)} where the build edits one: has oclif changed?`)
+        contents = contents.replaceAll(edit.from, edit.to)
+        applied.add(edit)
+      }
+      return {contents, loader: 'js'}
+    })
   },
 }
 
@@ -131,6 +136,10 @@ const main = await build({
   plugins: [oclifEdits, requireApart, fromOwnFiles('main.cjs')],
   metafile: true,
 })
+
+for (const {file, from} of OCLIF_EDITS.filter((edit) => !applied.has(edit))) {
+  throw new Error(`@oclif/core/lib/${file} was not bundled, so ${JSON.stringify(from)} was not edited: has oclif changed?`)
+}
 
 // Node 20 before 20.19 cannot require() an ES module: a package the bundle require()s must not be one, or vmdrift
 // would work on a newer Node 20 and fail on an older one. Such a package goes into `bundled`.
