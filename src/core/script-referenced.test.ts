@@ -131,11 +131,45 @@ describe('script: files named by a directive (script-referenced)', () => {
     }
     const results = await run(root, `PATH=${shQuote(shims)}:$PATH\n`)
     const ran = (await readFile(log, 'utf8')).trim().split('\n').sort()
-    // The files probes' stat and cat with their xargs, then this part's sed (with xargs), stat and sha256sum.
-    expect(ran).toEqual(['cat', 'sed', 'sha256sum', 'stat', 'stat', 'xargs', 'xargs', 'xargs'])
+    // The files probes' stat with its xargs and their cat, then this part's sed, stat and sha256sum: every list
+    // but stat's (kept in a pipe) fits on its command line.
+    expect(ran).toEqual(['cat', 'sed', 'sha256sum', 'stat', 'stat', 'xargs'])
     expect(results.env!.records).toHaveLength(601)
     expect(new Set(results.env!.records.map((r) => r.sha256)).size).toBe(601)
     expect(results.env!.records.find((r) => r.path === '/etc/default/app-42')!.sha256).toBe(sha256('TOKEN=42\n'))
+  })
+
+  it('hands a list too long for one command line to xargs, with the same result', async () => {
+    // Hostile names too: a newline joins the list on its own, between the paths gathered 256 at a time.
+    for (let i = 0; i < 300; i++) {
+      await put(root, `etc/systemd/system/app-${i}.service`, `[Service]\nEnvironmentFile=/etc/default/app-${i}\n`)
+      await put(root, `etc/default/app-${i}`, `TOKEN=${i}\n`)
+    }
+    await put(root, 'etc/systemd/system/new\nline.service', '[Service]\nEnvironmentFile=/etc/default/app-7\n')
+    await put(root, "etc/systemd/system/it's.service.d/x.conf", '[Service]\nEnvironmentFile=/etc/default/app-8\n')
+    const shims = join(root, 'shims')
+    await mkdir(shims)
+    const log = join(root, 'exec.log')
+    for (const tool of ['stat', 'cat', 'sha256sum', 'xargs', 'sed']) {
+      const real = execFileSync('sh', ['-c', `command -v ${tool}`]).toString().trim()
+      await writeFile(join(shims, tool), `#!/bin/sh\necho ${tool} >> ${shQuote(log)}\nexec ${real} "$@"\n`, {mode: 0o755})
+    }
+    const results = async (argumentBytes?: number) => {
+      await rm(log, {force: true})
+      const script = compileScript(PROBES, {boundary: BOUNDARY, root, argumentBytes})
+      const out = await new LocalTarget().runScript(`PATH=${shQuote(shims)}:$PATH\n${script}`)
+      expect(out.stderr).toBe('')
+      return {results: parseStream(out.stdout, BOUNDARY, {root, sha256, content: CONTENT}).results, ran: (await readFile(log, 'utf8')).trim().split('\n').sort()}
+    }
+    const direct = await results()
+    const split = await results(1000)
+    expect(direct.ran).toEqual(['cat', 'sed', 'sha256sum', 'stat', 'stat', 'xargs'])
+    // cat, sed, and this part's stat and sha256sum each through an xargs of its own
+    expect(split.ran).toEqual(['cat', 'sed', 'sha256sum', 'stat', 'stat', 'xargs', 'xargs', 'xargs', 'xargs', 'xargs'])
+    expect(split.results).toEqual(direct.results)
+    expect(direct.results.env!.records).toHaveLength(300)
+    expect(direct.results.units!.records.find((r) => r.path === '/etc/systemd/system/new\nline.service')!.content).toBe('[Service]\nEnvironmentFile=/etc/default/app-7\n')
+    expect(direct.results.entries!.records.map((r) => r.path)).toEqual(["/etc/systemd/system/it's.service.d/x.conf"])
   })
 
   it('reports the probe as unavailable on a host without sed', async () => {

@@ -1,7 +1,8 @@
 // Compiles the referenced-files probes of a capture (collectors/types.ts: ReferencedProbe, e.g. the files named
 // by `EnvironmentFile=` in the units read) into the one script, and reads their frames back. The paths are only
 // known on the host, so the host finds them itself, in the same script: ONE sed over the files the other probes
-// read, then ONE stat and ONE sha256sum over the files named. Their content never leaves the host.
+// read (those with a size: a file whose size says 0 is read on its own, script.ts), then ONE stat and ONE
+// sha256sum over the files named. Their content never leaves the host.
 //
 // Every path is resolved by the prelude's `inroot` (chroot semantics under --root: an absolute link starts again
 // at the root, `..` stops there), so `EnvironmentFile=/../../etc/shadow` or a link to /etc/shadow reads
@@ -15,6 +16,7 @@
 //   QH         body: `sha256sum -z` of each one that is a readable regular file, as the `H` frame
 import type {FileRecord, Probe, ProbeResult, ReferencedProbe} from '../collectors/types.js'
 import {shQuote} from './script.js'
+import {appendToList, FLUSH_LIST, runOnList, START_LIST} from './script-list.js'
 
 /** What the host found at a path named. */
 export const LOOKUPS = ['found', 'absent', 'loop', 'hidden'] as const
@@ -32,38 +34,33 @@ function sedExpression(directive: string): string {
   return `s/^[[:space:]]*${directive}[[:space:]]*=[[:space:]]*-\\{0,1\\}\\(\\/.*[^[:space:]]\\)[[:space:]]*$/\\1/p`
 }
 
-/** Ends a gathering: the paths in $o (newline-ended) join "$@", split at newlines only, globbing off. */
-const FLUSH = 'IFS=$nl; set -f; set -- "$@" $o; set +f; unset IFS; o=; k=0'
-
-/** Adds $x to the operands: gathered 256 at a time, since `set -- "$@" "$x"` per path copies the whole list. */
-const GATHER = `o="$o$x$nl"; k=$((k + 1)); [ $k -lt 256 ] || { ${FLUSH}; }`
-
 /**
- * The script part of each probe. `readableFiles(ids)` is sh that prints, NUL-ended, the readable regular files
- * (never a link) that the files probes `ids` matched: the same files the script reads for them.
+ * The script parts of the referenced probes: `scan` runs where the list ("$@", script-list.ts) holds the files
+ * their `in` probes read, and sets `q<i>` to the paths sed found named there; `report` prints their frames.
  *
- * The paths sed prints go to stat and sha256sum as operands ("$@", gathered in the script's own shell) rather
- * than through xargs: four processes fewer, each about a tenth of a second on the emulated VM, and each path is
- * resolved once. The loop reads a here-document, so it runs in the script's own shell too: no process per path.
- * A specifier or a wildcard means the path is not literal: it is not looked up (the collector says so). A path
- * that a link's target gives a newline is not followed (reported as `loop`): operands are split at newlines.
+ * sed reads the list the files probes gathered for cat: no walk of its own. The paths it prints go to stat and
+ * sha256sum as a list too, each resolved once. The loop reads a here-document, so it runs in the script's own
+ * shell: no process per path. A specifier or a wildcard means the path is not literal: it is not looked up (the
+ * collector says so). A path that a link's target gives a newline is not followed (reported as `loop`).
  */
-export function compileReferenced(probes: ReferencedProbe[], readableFiles: (ids: string[]) => string): string {
-  if (probes.length === 0) return ''
-  const parts = probes.map((probe) => {
+export function compileReferenced(probes: ReferencedProbe[], limit?: number): {scan: string; report: string} {
+  if (probes.length === 0) return {scan: '', report: ''}
+  const usable = 'have sed && [ -z "$nostat$noxargs$nosha" ]'
+  const scan = probes.map((probe, i) => {
     if (!DIRECTIVE.test(probe.directive)) throw new Error(`not a directive name: ${probe.directive}`)
+    return `q${i}=; if ${usable}; then q${i}=$(${runOnList(`sed -n ${shQuote(sedExpression(probe.directive))}`, limit)}); fi`
+  })
+  const report = probes.map((probe, i) => {
     const id = shQuote(probe.id)
-    const files = readableFiles(probe.in).trim()
     return `# ${probe.id}: the files named by ${probe.directive}= (script-referenced.ts)
-if have sed && [ -z "$nostat$noxargs$nosha" ]; then
-  q=${files ? `$({\n${files}\n} | xargs -0r -s 1000000 sed -n ${shQuote(sedExpression(probe.directive))} -- 2>/dev/null)` : ''}
+if ${usable}; then
   t "Q "${id}
-  set --; o=; k=0
+  ${START_LIST}
   while IFS= read -r p; do
     case $p in '' | *%* | *'*'* | *'?'* | *'['*) continue ;; esac
     if inroot "$p" && case $r in *"$nl"*) false ;; esac; then
       x=$R$r
-      if [ -e "$x" ]; then s=found; ${GATHER}
+      if [ -e "$x" ]; then s=found; ${appendToList('x')}
       else
         # absent, unless the deepest directory there is on the way may not be searched: then it is unknown
         d=\${x%/*}; while [ -n "$d" ] && [ ! -e "$d" ]; do d=\${d%/*}; done
@@ -72,18 +69,17 @@ if have sed && [ -z "$nostat$noxargs$nosha" ]; then
     else x=; s=loop; fi
     printf '%s\\0%s\\0%s\\0' "$s" "$p" "$x"
   done <<VMDRIFT_PATHS
-$q
+$q${i}
 VMDRIFT_PATHS
-  ${FLUSH}
+  ${FLUSH_LIST}
   t QS
-  [ $# -eq 0 ] || stat --printf '%f %a %u %g %s %Y\\0%n\\0%N\\0' -- "$@" 2>/dev/null
+  ${runOnList(`stat --printf '%f %a %u %g %s %Y\\0%n\\0%N\\0'`, limit)}
   t QH
-  for x do shift; if [ -f "$x" ] && [ -r "$x" ]; then ${GATHER}; fi; done; ${FLUSH}
-  [ $# -eq 0 ] || sha256sum -z -- "$@" 2>/dev/null
+  nb=0; for x do shift; if [ -f "$x" ] && [ -r "$x" ]; then ${appendToList('x')}; fi; done; ${FLUSH_LIST}
+  ${runOnList('sha256sum -z', limit)}
 else t "U "${id}; printf 'not found on the host:%s' "$(have sed || printf ' sed')\${nostat:+ stat}\${noxargs:+ xargs}\${nosha:+ sha256sum}"; fi`
   })
-  // A newline, the separator of the operands gathered (a path sed printed holds none).
-  return [`nl='\n'`, ...parts].join('\n')
+  return {scan: scan.join('\n'), report: report.join('\n')}
 }
 
 /** True for the tags this part prints: frames.ts hands those frames here. */

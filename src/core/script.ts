@@ -26,6 +26,7 @@
 import type {CommandProbe, EachProbe, FilesProbe, Probe, ReferencedProbe} from '../collectors/types.js'
 import {compileCommands, runConcurrently} from './script-commands.js'
 import {compileReferenced} from './script-referenced.js'
+import {appendToList, ARGUMENT_BYTES, FLUSH_LIST, PRINT_LIST, runOnList, START_LIST} from './script-list.js'
 import {shQuote} from '../sh.js'
 
 // Here too for the script compilers that import it from this module.
@@ -84,9 +85,13 @@ export interface ScriptOptions {
   boundary: string
   /** read every path under this directory instead of / (an offline root) */
   root?: string
+  /** bytes of paths past which a list goes through xargs (script-list.ts; tests lower it) */
+  argumentBytes?: number
 }
 
 const PRELUDE = String.raw`
+nl='
+'
 t() { printf '\n%s %s\n' "$B" "$1"; }
 have() { command -v "$1" >/dev/null 2>&1; }
 # inroot PATH: sets r to PATH as it is inside the root $R, every symlink on the way followed as a chroot would:
@@ -307,6 +312,37 @@ function hashedBeside(hashes: string): string {
   return `{ t H; ${oneProcessFor(hashes, 'sha256sum -z --')}; } </dev/null 2>/dev/null | {\nexec ${HASHES_FD}<&0 </dev/null`
 }
 
+/**
+ * Reads the text files: ONE walk of the text probes' matches, where a file with a size joins the list (script-list.ts)
+ * and one whose size says 0 but may hold content (/proc/cmdline) is read by itself. The list is then printed (`N`)
+ * and handed to ONE cat (`C`): no second walk, and no subshell or xargs between sh and cat for a list that fits on
+ * a command line. The probes that referenced probes read (`in`) are walked first, so that sed (script-referenced.ts)
+ * reads the list as it stands then, before the other text files join it.
+ */
+function readText(text: FilesProbe[], references: ReferencedProbe[], dirs: Directories, limit = ARGUMENT_BYTES): {read: string; referenced: string} {
+  const scanned = new Set(references.flatMap((probe) => probe.in))
+  for (const probe of references) {
+    const own = new Set(probe.in)
+    if (own.size !== scanned.size || [...scanned].some((id) => !own.has(id))) throw new Error('every referenced probe must read the same files probes')
+  }
+  const body = `if [ -s "$f" ]; then ${appendToList('f')}; else t C1; printf '%s' "$f"; t D; cat -- "$f" 2>/dev/null; t "Z $?"; fi`
+  const walk = (probes: FilesProbe[]) => forContent(probes, READABLE_FILE, body, dirs)
+  const {scan, report} = compileReferenced(references, limit)
+  const first = text.filter((probe) => scanned.has(probe.id))
+  const read = [
+    '# 2. the text files, in one walk: those with a size into one list for one cat, those that say they are empty',
+    '# (they may not be: /proc/cmdline) one by one',
+    START_LIST,
+    walk(first),
+    ...(scan ? [FLUSH_LIST, scan] : []),
+    walk(text.filter((probe) => !scanned.has(probe.id))),
+    FLUSH_LIST,
+    `t N; ${PRINT_LIST}`,
+    `t C; ${runOnList('cat', limit)}; t "Z $?"`,
+  ]
+  return {read: read.filter((line) => line !== '').join('\n'), referenced: report}
+}
+
 export function compileScript(all: Probe[], options: ScriptOptions): string {
   if (!/^[\w-]+$/.test(options.boundary)) throw new Error('boundary must be a plain word')
   const probes = all.filter((p): p is FilesProbe => p.kind === 'files')
@@ -323,11 +359,9 @@ export function compileScript(all: Probe[], options: ScriptOptions): string {
   const listing = probes.map((probe) => listEntries(probe, dirs)).join('\n')
   const unreadable = unreadableDirectories(probes, dirs)
   const statLists = [...probes.map((probe) => variants(probe).map((vendor) => eachMatch(probe, vendor, '', PRINT_NAME, dirs)).join('\n')), listDirectories(probes, dirs)].join('\n')
-  const batched = forContent(text, `${READABLE_FILE} && [ -s "$f" ]`, PRINT_NAME, dirs)
-  const singles = forContent(text, `${READABLE_FILE} && [ ! -s "$f" ]`, `t C1; printf '%s' "$f"; t D; cat -- "$f" 2>/dev/null; t "Z $?"`, dirs)
   const hashes = forContent(hashed, HASHABLE, PRINT_NAME, dirs)
   const hashing = hashes.trim() !== ''
-  const referenced = compileReferenced(all.filter((p): p is ReferencedProbe => p.kind === 'referenced'), (ids) => forContent(probes.filter((p) => ids.includes(p.id)), READABLE_FILE, PRINT_NAME, dirs))
+  const textFiles = readText(text, all.filter((p): p is ReferencedProbe => p.kind === 'referenced'), dirs, options.argumentBytes)
   const expected = [...new Set(probes.flatMap((probe) => probe.globs.map(globDir)))]
   const lines = [
     '# vmdrift capture: reads only, writes nothing',
@@ -352,14 +386,9 @@ export function compileScript(all: Probe[], options: ScriptOptions): string {
     `if [ -z "$nostat$noxargs" ]; then t S; ${oneProcessFor(statLists, `stat --printf '%f %a %u %g %s %Y\\0%n\\0%N\\0' -- 2>/dev/null`)}; fi`,
     '# the names of the owners and groups stat gave as numbers (by name, stat would read them once per file)',
     't "I passwd"; lines /etc/passwd 2>/dev/null; t "I group"; lines /etc/group 2>/dev/null',
-    '# 2. one cat for the contents of every text file with a size',
-    't N',
-    batched,
-    `t C; ${oneProcessFor(batched, 'cat -- 2>/dev/null')}; t "Z $?"`,
-    '# files that say they are empty may not be (/proc/cmdline): one by one',
-    singles,
+    textFiles.read,
     ...(hashing ? [] : ['t H']),
-    referenced,
+    textFiles.referenced,
     '# 4. commands that read the running system, each once',
     compileCommands(commands, probes),
   ]
