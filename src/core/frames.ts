@@ -1,6 +1,6 @@
 // Splits the framed stream that a compiled script prints (see script.ts) back into results per probe.
 import type {EntryType, FileRecord, ProbeResult} from '../collectors/types.js'
-import {rootPrefix} from './script.js'
+import {printedRoot} from './script.js'
 import {isReferencedTag, parseReferenced, type ReferencedFrame} from './script-referenced.js'
 
 export class FrameError extends Error {}
@@ -255,7 +255,7 @@ export function parseStream(stream: Buffer, boundary: string, options: StreamOpt
   for (const {names, body} of batches) splitBatch(names, body, stats, contents)
   const listed = listings.reduce((sum, l) => sum + l.names.length, 0)
   if (listed > 0 && stats.size === 0) throw new FrameError('stat on the host printed nothing (GNU coreutils stat --printf is needed)')
-  const hostPath = hostPaths(rootPrefix(options.root), moved)
+  const hostPath = hostPaths(printedRoot(options.root), moved)
   const directories: Record<string, number> = {}
   for (const [name, stat] of stats) if (stat.type === 'dir') directories[hostPath(name)] = stat.mtime
   const results = assemble(listings, unavailable, stats, contents, hashes, options, hostPath)
@@ -267,7 +267,7 @@ export function parseStream(stream: Buffer, boundary: string, options: StreamOpt
 }
 
 /**
- * A path as the script read it → the path on the host: the --root prefix removed, and a directory the script
+ * A path as the script read it → the path on the host: the --root prefix (`.`, printedRoot) removed, and a directory the script
  * found elsewhere inside the root (through a link, `M`) named as the probe named it, so keys do not depend on
  * how the root lays out its links. The first directory named wins where two resolve to the same place.
  */

@@ -268,6 +268,23 @@ describe('script', () => {
       expect(results.units!.records[0]!.content).toBe('[Unit]\n')
     })
 
+    it("reads from inside the root: no path it prints carries the root's own path", async () => {
+      await mkdir(join(root, 'etc/systemd/system/x.service.d'), {recursive: true})
+      await writeFile(join(root, 'etc/systemd/system/x.service'), '[Unit]\n')
+      await writeFile(join(root, 'etc/systemd/system/x.service.d/a.conf'), '[Service]\n')
+      await symlink('/dev/null', join(root, 'etc/systemd/system/masked.service'))
+      const {text, results} = await raw([units, entries])
+      expect(text).not.toContain(root)
+      expect(text).toContain('./etc/systemd/system/x.service')
+      expect(results.units!.records.map((r) => [r.path, r.type])).toEqual([
+        ['/etc/systemd/system/masked.service', 'link'],
+        ['/etc/systemd/system/x.service', 'file'],
+        ['/etc/systemd/system/x.service.d', 'dir'],
+      ])
+      expect(results.units!.records[0]!.target).toBe('/dev/null')
+      expect(results.entries!.records.map((r) => r.content)).toEqual(['[Service]\n'])
+    })
+
     it('never reads the machine through a link to a directory outside the root', async () => {
       await mkdir(join(root, 'etc/systemd'), {recursive: true})
       // etc/systemd/system itself a link to the outside directory, and lib to its parent, both absolute.

@@ -274,9 +274,17 @@ function unreadableDirectories(probes: FilesProbe[], dirs: Directories): string 
   return ['t X', ...checks].join('\n')
 }
 
-/** The --root prefix as the script and the parser both use it: no trailing slash, '' for none. */
+/** The --root prefix as the script takes it: no trailing slash, '' for none. */
 export function rootPrefix(root: string | undefined): string {
   return (root ?? '').replace(/\/+$/, '')
+}
+
+/**
+ * What the script prints every path under, for the parser to remove: under --root it reads from inside the root,
+ * `./etc/…`, the root's own path left out of every path it prints (and of every path the kernel walks); '' without.
+ */
+export function printedRoot(root: string | undefined): string {
+  return rootPrefix(root) ? '.' : ''
 }
 
 function forContent(probes: FilesProbe[], filter: string, body: string, dirs: Directories): string {
@@ -377,6 +385,8 @@ export function compileScript(all: Probe[], options: ScriptOptions): string {
     root && expected.length
       ? `if ! { ${expected.map((dir) => `{ [ -n "$${dirs.variable(dir)}" ] && [ -d "$R$${dirs.variable(dir)}" ]; }`).join(' || ')}; }; then printf '%s\\n' "--root $R holds none of ${expected.join(' ')}: not the root of a host" >&2; exit 3; fi`
       : '',
+    // From here, read from inside the root (printedRoot).
+    root ? `cd -P -- "$R" 2>/dev/null || { printf '%s\\n' "--root $R: the host cannot enter it" >&2; exit 3; }; R=.` : '',
     'nostat=; noxargs=; nocat=; nosha=',
     'have stat || nostat=1; have xargs || noxargs=1; have cat || nocat=1; have sha256sum || nosha=1',
     ...(hashing ? ['# 3. one sha256sum for every hashed file, beside the rest (see hashedBeside)', hashedBeside(hashes)] : []),
