@@ -172,6 +172,13 @@ describe('script: files named by a directive (script-referenced)', () => {
     expect(direct.results.entries!.records.map((r) => r.path)).toEqual(["/etc/systemd/system/it's.service.d/x.conf"])
   })
 
+  it('refuses referenced probes it cannot scan in the one walk: different files probes, or a probe not read as text', () => {
+    const other: Probe = {kind: 'referenced', id: 'other', in: ['units'], directive: 'ExecStart'}
+    expect(() => compileScript([...PROBES, other], {boundary: BOUNDARY})).toThrow('every referenced probe must read the same files probes')
+    const hashed: Probe[] = [{kind: 'files', id: 'bins', globs: ['/usr/local/bin/*'], content: 'sha256'}, {kind: 'referenced', id: 'env', in: ['bins'], directive: 'EnvironmentFile'}]
+    expect(() => compileScript(hashed, {boundary: BOUNDARY})).toThrow('not bins')
+  })
+
   it('reports the probe as unavailable on a host without sed', async () => {
     await put(root, 'etc/systemd/system/x.service', '[Service]\nEnvironmentFile=/etc/default/x\n')
     const bin = join(root, 'toolbin')

@@ -327,12 +327,16 @@ function hashedBeside(hashes: string): string {
  * a command line. The probes that referenced probes read (`in`) are walked first, so that sed (script-referenced.ts)
  * reads the list as it stands then, before the other text files join it.
  */
-function readText(text: FilesProbe[], references: ReferencedProbe[], dirs: Directories, limit = ARGUMENT_BYTES): {read: string; referenced: string} {
+function readText(probes: FilesProbe[], references: ReferencedProbe[], dirs: Directories, limit = ARGUMENT_BYTES): {read: string; referenced: string} {
+  // Kept bytes are read like text, by the one cat: they just are not decoded.
+  const text = probes.filter((probe) => probe.content === 'text' || probe.content === 'bytes')
   const scanned = new Set(references.flatMap((probe) => probe.in))
   for (const probe of references) {
     const own = new Set(probe.in)
     if (own.size !== scanned.size || [...scanned].some((id) => !own.has(id))) throw new Error('every referenced probe must read the same files probes')
   }
+  const unread = probes.find((probe) => scanned.has(probe.id) && !text.includes(probe))
+  if (unread) throw new Error(`a referenced probe reads only text files probes, not ${unread.id}`)
   const body = `if [ -s "$f" ]; then ${appendToList('f')}; else t C1; printf '%s' "$f"; t D; cat -- "$f" 2>/dev/null; t "Z $?"; fi`
   const walk = (probes: FilesProbe[]) => forContent(probes, READABLE_FILE, body, dirs)
   const {scan, report} = compileReferenced(references, limit)
@@ -360,8 +364,6 @@ export function compileScript(all: Probe[], options: ScriptOptions): string {
   }
   const root = rootPrefix(options.root)
   const dirs = new Directories()
-  // Kept bytes are read like text, by the one cat: they just are not decoded.
-  const text = probes.filter((p) => p.content === 'text' || p.content === 'bytes')
   const hashed = probes.filter((p) => p.content === 'sha256')
   // Generated first so that every directory has its variable before `resolve` prints them.
   const listing = probes.map((probe) => listEntries(probe, dirs)).join('\n')
@@ -369,7 +371,7 @@ export function compileScript(all: Probe[], options: ScriptOptions): string {
   const statLists = [...probes.map((probe) => variants(probe).map((vendor) => eachMatch(probe, vendor, '', PRINT_NAME, dirs)).join('\n')), listDirectories(probes, dirs)].join('\n')
   const hashes = forContent(hashed, HASHABLE, PRINT_NAME, dirs)
   const hashing = hashes.trim() !== ''
-  const textFiles = readText(text, all.filter((p): p is ReferencedProbe => p.kind === 'referenced'), dirs, options.argumentBytes)
+  const textFiles = readText(probes, all.filter((p): p is ReferencedProbe => p.kind === 'referenced'), dirs, options.argumentBytes)
   const expected = [...new Set(probes.flatMap((probe) => probe.globs.map(globDir)))]
   const lines = [
     '# vmdrift capture: reads only, writes nothing',
