@@ -8,6 +8,7 @@
 //   U <probe>   body: why the probe cannot run here (a tool it needs is missing)
 import type {CommandProbe, EachProbe, FilesProbe} from '../collectors/types.js'
 import {shGlob, shQuote} from './script.js'
+import {appendToList, FLUSH_LIST} from './script-list.js'
 
 /** `case` patterns that match a name ending in one of `suffixes`, every character but the `*` quoted. */
 function endsInOneOf(suffixes: string[]): string {
@@ -19,17 +20,17 @@ const NOT_A_NAME = '*[!-A-Za-z0-9:_.@\\\\]*'
 
 /**
  * Appends to "$@" the name of each match of `files`, less the first of `strip` it ends in, if it ends in one of
- * `suffixes`. Names gather in a string, 256 at a time, and join "$@" by splitting it (globbing off): appending
- * them one by one (`set -- "$@" "$n"`) copies the whole list each time, 2 s for 5,000 units. So an operand is a
- * plain name: one with a space, a glob character or a byte outside ASCII (no unit name has one; systemctl would
- * refuse the whole call) is left out, and so is a glob that matched nothing, left as itself.
+ * `suffixes`, as script-list.ts gathers a list (appending one by one copied the whole list each time: 2 s for
+ * 5,000 units). An operand is a plain name: one with a space, a glob character or a byte outside ASCII (no unit
+ * name has one; systemctl would refuse the whole call) is left out, and so is a glob that matched nothing, left as
+ * itself.
  */
 function operandsFrom(probe: EachProbe, files: FilesProbe): string {
   const words = files.globs.map((glob) => `"$R"${shGlob(glob)}`).join(' ')
   const strip = probe.strip.map((suffix) => `*${shQuote(suffix)}) n=\${n%${shQuote(suffix)}} ;;`).join(' ')
-  const add = 'o="$o $n"; k=$((k + 1)); [ $k -lt 256 ] || { set -f; set -- "$@" $o; set +f; o=; k=0; }'
+  const add = appendToList('n')
   const keep = probe.suffixes.length ? `case $n in ${endsInOneOf(probe.suffixes)}) ${add} ;; esac` : add
-  return `o=; k=0; for f in ${words}; do n=\${f##*/}; case $n in ${NOT_A_NAME}) continue ;; esac; ${strip ? `case $n in ${strip} esac; ` : ''}${keep}; done; set -f; set -- "$@" $o; set +f`
+  return `o=; k=0; for f in ${words}; do n=\${f##*/}; case $n in ${NOT_A_NAME}) continue ;; esac; ${strip ? `case $n in ${strip} esac; ` : ''}${keep}; done; ${FLUSH_LIST}`
 }
 
 function compileCommand(probe: CommandProbe | EachProbe, filesById: Map<string, FilesProbe>): string {

@@ -275,7 +275,7 @@ function unreadableDirectories(probes: FilesProbe[], dirs: Directories): string 
 }
 
 /** The --root prefix as the script takes it: no trailing slash, '' for none. */
-export function rootPrefix(root: string | undefined): string {
+function rootPrefix(root: string | undefined): string {
   return (root ?? '').replace(/\/+$/, '')
 }
 
