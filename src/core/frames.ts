@@ -267,9 +267,9 @@ export function parseStream(stream: Buffer, boundary: string, options: StreamOpt
 }
 
 /**
- * A path as the script read it → the path on the host: the --root prefix (`.`, printedRoot) removed, and a directory the script
- * found elsewhere inside the root (through a link, `M`) named as the probe named it, so keys do not depend on
- * how the root lays out its links. The first directory named wins where two resolve to the same place.
+ * A path as the script read it → the path on the host: the --root prefix (`.`, printedRoot) removed, and a
+ * directory the script found elsewhere inside the root (through a link, `M`) named as the probe named it, so keys
+ * do not depend on how the root lays out its links. The first directory named wins where two resolve to the same place.
  */
 function hostPaths(root: string, moved: [string, string][]): (name: string) => string {
   // Longest physical directory first, so a nested one wins over its parent.

@@ -300,7 +300,7 @@ function forContent(probes: FilesProbe[], filter: string, body: string, dirs: Di
  * 10,000 files took 44 s.
  */
 function oneProcessFor(lists: string, command: string): string {
-  return lists.trim() ? `{\n${lists}\n} | xargs -0r -s 1000000 ${command}` : ':'
+  return lists.trim() ? `{\n${lists}\n} | xargs -0r -s ${ARGUMENT_BYTES} ${command}` : ':'
 }
 
 /** The descriptor the hashes wait on (the concurrent command probes of script-commands.ts take 3 to 8). */
