@@ -122,7 +122,7 @@ async function machineInfo() {
 /** True when `node bin/run.js --version` works (dist/ built). */
 async function cliWorks() {
   if (!existsSync(path.join(repo, 'dist', 'commands'))) return false
-  const r = await runTimed(process.execPath, [CLI, '--version'], {timeoutMs: 30_000})
+  const r = await runTimed(CLI, ['--version'], {timeoutMs: 30_000})
   return r.code === 0
 }
 
@@ -218,8 +218,8 @@ async function case1and2(work, haveCli) {
   const baselineFile = path.join(work, 'bench-host.yaml')
   const targetFlags = ['--root', fx.root, '--ssh-config', host.sshConfigFile, '--known-hosts', host.knownHostsFile, '--identity', host.identityFile]
   const capture = () =>
-    runTimed(process.execPath, [CLI, 'capture', host.alias, '--baseline', baselineFile, ...targetFlags], {timeoutMs: 180_000})
-  const check = () => runTimed(process.execPath, [CLI, 'check', host.alias, '--baseline', baselineFile, ...targetFlags], {timeoutMs: 180_000})
+    runTimed(CLI, ['capture', host.alias, '--baseline', baselineFile, ...targetFlags], {timeoutMs: 180_000})
+  const check = () => runTimed(CLI, ['check', host.alias, '--baseline', baselineFile, ...targetFlags], {timeoutMs: 180_000})
 
   // warm up (page cache, node's compile cache, sshd) — not counted
   const wb = await ssh(floorCmd)
@@ -266,7 +266,7 @@ async function case1and2(work, haveCli) {
     log(`  breakdown without SSH: ${RUNS} runs each …`)
     const localBaseline = path.join(work, 'local.yaml')
     for (let i = 0; i <= RUNS; i++) {
-      const r = await runTimed(process.execPath, [CLI, 'capture', 'local', '--root', fx.root, '--baseline', localBaseline], {timeoutMs: 180_000})
+      const r = await runTimed(CLI, ['capture', 'local', '--root', fx.root, '--baseline', localBaseline], {timeoutMs: 180_000})
       const f = await runTimed('sh', ['-c', floorCmd], {timeoutMs: 180_000})
       if (r.code !== 0) {
         note(`\`vmdrift capture local --root\` failed: ${failure(r)}`)
@@ -459,19 +459,30 @@ async function case3() {
   await wholeCheck(100_000, 3, {seconds: 3, text: '≤ 3 s'})
 }
 
+/** A difference in ms with its sign: +12 ms, −3 ms. */
+const signedMs = (/** @type {number} */ ms) => `${ms < 0 ? '−' : '+'}${fmtMs(Math.abs(ms))}`
+
 async function case4(haveCli) {
   log('\n[4] start-up')
-  const cases = /** @type {const} */ ([
-    ['`node -e 0`', ['-e', '0']],
-    ['`vmdrift --version`', [CLI, '--version']],
-    ['`vmdrift check --help`', [CLI, 'check', '--help']],
-  ])
+  // vmdrift runs as a user runs it: bin/run.js executed, its sh line starting node (without NODE_EXTRA_CA_CERTS,
+  // which Node 20 loads before any script runs). node -e 0 is timed in this environment, the reference of the
+  // target; where the environment sets NODE_EXTRA_CA_CERTS it is also timed without it, so the row shows what
+  // vmdrift adds to a node that does not load those certificates either.
+  const extraCerts = process.env.NODE_EXTRA_CA_CERTS !== undefined
+  const {NODE_EXTRA_CA_CERTS: _, ...withoutCerts} = process.env
+  /** @type {[string, string, string[], NodeJS.ProcessEnv?][]} */
+  const cases = [
+    ['`node -e 0`', process.execPath, ['-e', '0']],
+    ['`vmdrift --version`', CLI, ['--version']],
+    ['`vmdrift check --help`', CLI, ['check', '--help']],
+  ]
+  if (extraCerts) cases.push(['`node -e 0` without NODE_EXTRA_CA_CERTS', process.execPath, ['-e', '0'], withoutCerts])
   /** @type {number[][]} */
   const times = cases.map(() => [])
   for (let i = 0; i <= 2 * RUNS; i++) {
     for (let j = 0; j < cases.length; j++) {
-      if (j > 0 && !haveCli) continue
-      const r = await runTimed(process.execPath, [...cases[j][1]], {timeoutMs: 30_000})
+      if (cases[j][1] === CLI && !haveCli) continue
+      const r = await runTimed(cases[j][1], cases[j][2], {timeoutMs: 30_000, env: cases[j][3]})
       if (r.code !== 0) {
         row({id: '4', measure: `${cases[j][0]} wall time`, result: `fails: ${failure(r)}`, target: '≤ 300 ms', met: false})
         return
@@ -480,19 +491,22 @@ async function case4(haveCli) {
     }
   }
   const base = median(times[0])
+  const bare = extraCerts ? median(times[3]) : undefined
   row({id: '4', measure: `${cases[0][0]} wall time (reference)`, result: fmtSummary(times[0]), target: '—', met: null})
-  for (let j = 1; j < cases.length; j++) {
+  if (extraCerts) row({id: '4', measure: `${cases[3][0]} (this environment sets it; Node 20 reads the file at start-up)`, result: fmtSummary(times[3]), target: '—', met: null})
+  for (let j = 1; j < 3; j++) {
     if (!haveCli) {
       row({id: '4', measure: `${cases[j][0]} wall time`, result: 'not measured (CLI not built)', target: '≤ 300 ms', met: false})
       continue
     }
     const m = median(times[j])
-    // ≤ 300 ms in all was the first target; the fleet issue asks `check --help` ≤ node -e 0 + 80 ms.
+    // ≤ 300 ms in all was the first target; the fleet issue asks `check --help` ≤ node -e 0 + 80 ms, node -e 0 as
+    // it starts here (the issue's own reference); the figure over a node that skips the certificates is shown too.
     const help = cases[j][0].includes('--help')
     row({
       id: '4',
       measure: `${cases[j][0]} wall time (node start-up included)`,
-      result: `${fmtSummary(times[j])}; +${fmtMs(m - base)} over node -e 0`,
+      result: `${fmtSummary(times[j])}; ${signedMs(m - base)} over node -e 0${bare === undefined ? '' : `, ${signedMs(m - bare)} over node -e 0 without NODE_EXTRA_CA_CERTS`}`,
       target: help ? '≤ 300 ms, and ≤ +80 ms over node -e 0' : '≤ 300 ms',
       met: m <= 300 && (!help || m - base <= 80),
     })
@@ -547,8 +561,8 @@ async function case5(work, haveCli) {
   const flags = ['--identity', key, '--known-hosts', kh, '--timeout', '180', '--sudo']
   const target = 'auditor@127.0.0.1:2222'
   const asRoot = (/** @type {string} */ script) => `sudo -n sh -c '${script.replaceAll("'", `'\\''`)}'`
-  const capture = () => runTimed(process.execPath, [CLI, 'capture', target, '--baseline', baselineFile, ...flags], {timeoutMs: 240_000})
-  const check = () => runTimed(process.execPath, [CLI, 'check', target, '--baseline', baselineFile, ...flags], {timeoutMs: 240_000})
+  const capture = () => runTimed(CLI, ['capture', target, '--baseline', baselineFile, ...flags], {timeoutMs: 240_000})
+  const check = () => runTimed(CLI, ['check', target, '--baseline', baselineFile, ...flags], {timeoutMs: 240_000})
 
   // warm-up
   const wf = await ssh(asRoot(floor))
@@ -638,7 +652,7 @@ async function case6(work, haveCli) {
   )
   const hostsFile = path.join(dir, 'hosts.txt')
   writeFileSync(hostsFile, `${aliases.join('\n')}\n`)
-  const vmdrift = (/** @type {string[]} */ args) => runTimed(process.execPath, [CLI, ...args], {cwd: dir, timeoutMs: 900_000, env: {...process.env, SSH_AUTH_SOCK: ''}})
+  const vmdrift = (/** @type {string[]} */ args) => runTimed(CLI, [...args], {cwd: dir, timeoutMs: 900_000, env: {...process.env, SSH_AUTH_SOCK: ''}})
   // The floor: one OpenSSH ssh per host reading the same files, 32 at a time; its output is discarded as vmdrift's is parsed.
   const floor = () =>
     runTimed('sh', ['-c', `xargs -P ${FLEET_JOBS} -I{} ssh -F "$CFG" {} "$FLOOR" > /dev/null < "$HOSTS"`], {
@@ -700,7 +714,7 @@ async function case7(work, haveCli) {
   const baselineFile = path.join(work, 'vm-restore.yaml')
   const flags = ['--identity', key, '--known-hosts', kh, '--timeout', '180', '--sudo', '--baseline', baselineFile]
   const target = `auditor@127.0.0.1:${port}`
-  const vmdrift = (/** @type {string[]} */ args) => runTimed(process.execPath, [CLI, ...args, target, ...flags], {timeoutMs: 300_000, keepBytes: 65536})
+  const vmdrift = (/** @type {string[]} */ args) => runTimed(CLI, [...args, target, ...flags], {timeoutMs: 300_000, keepBytes: 65536})
   await asRoot(PRISTINE)
   const captured = await vmdrift(['capture'])
   if (captured.code !== 0) {
