@@ -2,7 +2,14 @@
 // `*`/`?` and `!` negation, `[host]:port` for ports other than 22, hashed `|1|salt|hmac` entries, `@revoked`.
 // `@cert-authority` lines are not supported and never match. No npm package does this lookup (ssh2 leaves host
 // keys to the caller), so it lives here, small and tested.
-import {createHash, createHmac} from 'node:crypto'
+import type * as Crypto from 'node:crypto'
+import {createRequire} from 'node:module'
+
+/**
+ * node:crypto, loaded on first use: a capture's TCP connection is asked for before any host key is looked at, and
+ * loading crypto first held it back by ~3 ms.
+ */
+const crypto = () => createRequire(import.meta.url)('node:crypto') as typeof Crypto
 
 export interface KnownKey {
   keyType: string
@@ -23,7 +30,7 @@ export function hostEntryName(host: string, port: number): string {
 }
 
 export function fingerprint(keyBlob: Buffer): string {
-  return `SHA256:${createHash('sha256').update(keyBlob).digest('base64').replace(/=+$/, '')}`
+  return `SHA256:${crypto().createHash('sha256').update(keyBlob).digest('base64').replace(/=+$/, '')}`
 }
 
 function wildcardMatch(pattern: string, name: string): boolean {
@@ -34,7 +41,7 @@ function wildcardMatch(pattern: string, name: string): boolean {
 function hashedMatch(entry: string, name: string): boolean {
   const [, magic, salt, hash] = entry.split('|')
   if (magic !== '1' || !salt || !hash) return false
-  const mac = createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64')
+  const mac = crypto().createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64')
   return mac === hash
 }
 

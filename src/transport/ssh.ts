@@ -1,6 +1,6 @@
 // A host over SSH (ssh2, pure JavaScript). One connection, and one exec channel per script.
-import {readFileSync} from 'node:fs'
-import {appendFile} from 'node:fs/promises'
+// fs.promises, not node:fs/promises: the getter loads it on first use (recording a host key), not before connecting
+import {promises as fsp, readFileSync} from 'node:fs'
 import {Socket, connect as tcpConnect} from 'node:net'
 import type {Duplex} from 'node:stream'
 import type {AuthenticationType, Client, ClientChannel, ConnectConfig} from 'ssh2'
@@ -123,7 +123,7 @@ function hostKeyError(settings: SshSettings, verdict: HostKeyVerdict, presented:
 async function recordHostKey(settings: SshSettings, key: Buffer): Promise<void> {
   const file = settings.knownHostsFiles[0]
   if (!file) throw new Error('no known_hosts file to record the key in')
-  await appendFile(file, `${hostEntryName(settings.host, settings.port)} ${keyTypeOf(key)} ${key.toString('base64')}\n`, {mode: 0o600})
+  await fsp.appendFile(file, `${hostEntryName(settings.host, settings.port)} ${keyTypeOf(key)} ${key.toString('base64')}\n`, {mode: 0o600})
 }
 
 export class SshTarget implements Target {
