@@ -119,7 +119,7 @@ async function machineInfo() {
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers
 
-/** True when `node bin/run.js --version` works (dist/ built). */
+/** True when `bin/run.js --version`, run as a user runs it, works (dist/ built). */
 async function cliWorks() {
   if (!existsSync(path.join(repo, 'dist', 'commands'))) return false
   const r = await runTimed(CLI, ['--version'], {timeoutMs: 30_000})
@@ -758,7 +758,7 @@ async function main() {
   const m = await machineInfo()
   log(`vmdrift bench — ${new Date().toISOString()} — ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, Linux ${m.kernel}, node ${m.node}, ${m.openssh}; load ${m.load}`)
   const haveCli = await cliWorks()
-  if (!haveCli) note('`node bin/run.js --version` does not work (dist/ not built?): the vmdrift rows are not measured')
+  if (!haveCli) note('`bin/run.js --version` does not work (dist/ not built?): the vmdrift rows are not measured')
 
   const steps = /** @type {[string, () => Promise<void>][]} */ ([
     ['1', () => case1and2(work, haveCli)],
