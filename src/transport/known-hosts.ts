@@ -5,11 +5,13 @@
 import type * as Crypto from 'node:crypto'
 import {createRequire} from 'node:module'
 
+const require = createRequire(import.meta.url)
+let loadedCrypto: typeof Crypto | undefined
 /**
- * node:crypto, loaded on first use: a capture's TCP connection is asked for before any host key is looked at, and
- * loading crypto first held it back by ~3 ms.
+ * node:crypto, loaded on first use (and once: hashedMatch runs per hashed known_hosts line): a capture's TCP
+ * connection is asked for before any host key is looked at, and loading crypto first held it back by ~3 ms.
  */
-const crypto = () => createRequire(import.meta.url)('node:crypto') as typeof Crypto
+const crypto = () => (loadedCrypto ??= require('node:crypto') as typeof Crypto)
 
 export interface KnownKey {
   keyType: string
